@@ -1,0 +1,60 @@
+# Ansvarskartan — the two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PARCELS ?= 20000
+
+.PHONY: help deps db db-stop migrate demo-data demo serve test lint format clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+deps: $(STAMP) ## System packages and the Python virtualenv
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+db: ## Start the project-local PostGIS (or use ANSVAR_DATABASE_URL)
+	scripts/local-postgis.sh start
+
+db-stop: ## Stop the project-local PostGIS
+	scripts/local-postgis.sh stop
+
+migrate: deps db ## Apply the database migrations
+	$(BIN)/ansvarskartan migrate
+
+demo-data: migrate ## Load the catalogue and a generated demo of Huddinge (once)
+	$(BIN)/ansvarskartan catalogue sync
+	$(BIN)/ansvarskartan demo --bara-om-tom --fastigheter $(DEMO_PARCELS)
+
+demo: demo-data ## Set up everything and serve the demo at http://127.0.0.1:8000
+	@echo "Ansvarskartan: http://$(HOST):$(PORT)/  (API-dokumentation: /docs, stoppa med Ctrl-C)"
+	$(BIN)/ansvarskartan serve --host $(HOST) --port $(PORT)
+
+serve: deps db ## Serve without touching the data
+	$(BIN)/ansvarskartan serve --host $(HOST) --port $(PORT)
+
+lint: deps ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app migrations tests bench
+
+format: deps ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: deps db lint ## Set up everything, lint and run the tests
+	$(BIN)/pytest
+
+clean: ## Remove the virtualenv and caches (not the database)
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

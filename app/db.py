@@ -1,0 +1,77 @@
+"""Engines and sessions; the request dependency owns the transaction."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import psycopg
+from fastapi import Depends, Request
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.errors import DatabaseUnavailable
+from app.settings import Settings
+
+
+def _connect_args(settings: Settings) -> dict[str, object]:
+    return {
+        "connect_timeout": max(1, round(settings.connect_timeout_s)),
+        "application_name": "ansvarskartan",
+        "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+    }
+
+
+def make_async_engine(settings: Settings) -> AsyncEngine:
+    """The service's pooled async engine (psycopg 3)."""
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_pre_ping=True,
+        connect_args=_connect_args(settings),
+    )
+
+
+def make_sync_engine(settings: Settings) -> Engine:
+    """A synchronous engine for the command line, imports and migrations."""
+    return create_engine(
+        settings.database_url, pool_pre_ping=True, connect_args=_connect_args(settings)
+    )
+
+
+_SERVER_GONE = {"57P01", "57P02", "57P03"}
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when the error means the database could not be reached, not that a query failed."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if not isinstance(orig, psycopg.OperationalError):
+        return False
+    # Client-side connection failures carry no SQLSTATE; class 08 is "connection exception".
+    sqlstate = orig.sqlstate
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _SERVER_GONE
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request: committed when the handler returns, rolled back if it raises."""
+    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with factory() as session:
+        try:
+            async with session.begin():
+                yield session
+        except DBAPIError as exc:
+            if is_connection_error(exc):
+                raise DatabaseUnavailable.from_url(request.app.state.settings.database_url) from exc
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,53 @@
+"""The FastAPI application: routers, lifespan (engine), error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from app.catalogue.router import router as catalogue_router
+from app.db import make_async_engine
+from app.health.router import router as health_router
+from app.organisations.router import router as organisations_router
+from app.problems import install_problem_handlers
+from app.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for the given settings (from the environment by default)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The engine connects lazily, so a database that is down does not stop the service
+        # from starting; requests then get a clear 503 until it is back.
+        engine = make_async_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Ansvarskartan",
+        summary="Vem sköter den här platsen? Skötselansvar i Huddinge kommun.",
+        version="0.1.0",
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    app.include_router(catalogue_router, prefix=API_PREFIX)
+    app.include_router(organisations_router, prefix=API_PREFIX)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

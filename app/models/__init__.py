@@ -1,0 +1,29 @@
+"""All tables; importing this package registers them on Base.metadata."""
+
+from app.models.base import SRID, Base
+from app.models.catalogue import Kodmappning, Skotselprodukt
+from app.models.geo_tables import (
+    Driftomrade,
+    Fastighet,
+    Fastighetsagare,
+    Kommungrans,
+    Skotselobjekt,
+)
+from app.models.imports import Importavvisning, Importkorning
+from app.models.organisation import Kontakt, Organisation
+
+__all__ = [
+    "SRID",
+    "Base",
+    "Driftomrade",
+    "Fastighet",
+    "Fastighetsagare",
+    "Importavvisning",
+    "Importkorning",
+    "Kodmappning",
+    "Kommungrans",
+    "Kontakt",
+    "Organisation",
+    "Skotselobjekt",
+    "Skotselprodukt",
+]

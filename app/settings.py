@@ -1,0 +1,37 @@
+"""Configuration, read once from environment variables prefixed ANSVAR_."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+LOCAL_DATABASE_URL = "postgresql+psycopg://ansvar@127.0.0.1:55432/ansvarskartan"
+
+
+class Settings(BaseSettings):
+    """All settings of the service; every field can be set as ANSVAR_<FIELD>."""
+
+    model_config = SettingsConfigDict(env_prefix="ANSVAR_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=LOCAL_DATABASE_URL,
+        description="SQLAlchemy URL of the PostGIS database (driver postgresql+psycopg).",
+    )
+    pool_size: int = Field(default=10, ge=1, le=200)
+    pool_max_overflow: int = Field(default=10, ge=0, le=200)
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    statement_timeout_ms: int = Field(default=30_000, ge=0)
+    municipality_code: str = Field(default="0126", description="SCB kommunkod of the municipality.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process."""
+    return Settings()
+
+
+def describe_url(url: str) -> str:
+    """host:port/database of a database URL, without credentials, for messages."""
+    parsed = make_url(url)
+    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# System packages the project needs beyond PostgreSQL/PostGIS (scripts/local-postgis.sh
+# installs those): Python with venv. On Debian/Ubuntu as root they are installed;
+# elsewhere the missing ones are named with the command to install them.
+set -euo pipefail
+
+python=${PYTHON:-python3}
+missing=()
+if ! command -v "$python" >/dev/null 2>&1; then
+  missing+=(python3)
+elif ! "$python" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  if "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    missing+=(python3-venv)
+  else
+    echo "system-deps: Python >= 3.11 is needed; $python is $("$python" --version 2>&1)" >&2
+    exit 1
+  fi
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "system-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "system-deps: missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

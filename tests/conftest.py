@@ -1,0 +1,89 @@
+"""Shared fixtures: a migrated PostGIS test database; tests run in rolled-back transactions."""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.catalogue.catalogue_file import read_catalogue
+from app.catalogue.sync import sync_catalogue
+from app.main import create_app
+from app.migrate import upgrade
+from app.organisations.service import read_organisations, upsert_organisations
+from app.paths import CATALOGUE_CSV, DEMO_DATA_DIR
+from app.settings import LOCAL_DATABASE_URL, Settings
+
+
+def database_url_for_tests(suffix: str = "_test") -> str:
+    """ANSVAR_TEST_DATABASE_URL, or the service's database name with a suffix."""
+    explicit = os.environ.get("ANSVAR_TEST_DATABASE_URL")
+    if explicit and suffix == "_test":
+        return explicit
+    base = make_url(explicit or os.environ.get("ANSVAR_DATABASE_URL") or LOCAL_DATABASE_URL)
+    name = (base.database or "ansvarskartan").removesuffix("_test") + suffix
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def ensure_database(url: str) -> None:
+    """Create the database with PostGIS if it does not exist yet."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        ).first()
+        if not exists:
+            conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
+    admin.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET client_min_messages = warning")
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings pointing at the test database."""
+    return Settings(database_url=database_url_for_tests())
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    """The migrated test database, with the catalogue and the demo organisations committed."""
+    ensure_database(settings.database_url)
+    engine = create_engine(settings.database_url)
+    with engine.begin() as conn:
+        upgrade(conn)
+        conn.execute(
+            text(
+                "TRUNCATE skotselobjekt, fastighetsagare, fastighet, driftomrade, importavvisning,"
+                " importkorning, kodmappning, kontakt, organisation, kommungrans"
+                " RESTART IDENTITY CASCADE"
+            )
+        )
+        sync_catalogue(conn, read_catalogue(CATALOGUE_CSV))
+        upsert_organisations(conn, read_organisations(DEMO_DATA_DIR / "organisationer.json"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def conn(engine: Engine) -> Iterator[Connection]:
+    """A connection whose transaction is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    """The application on the test database, lifespan included."""
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
