@@ -6,10 +6,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.catalogue.catalogue_file import read_catalogue
 from app.catalogue.sync import sync_catalogue
+from app.db_admin import ensure_database, sibling_database_url
 from app.main import create_app
 from app.migrate import upgrade
 from app.organisations.service import read_organisations, upsert_organisations
@@ -22,27 +22,8 @@ def database_url_for_tests(suffix: str = "_test") -> str:
     explicit = os.environ.get("ANSVAR_TEST_DATABASE_URL")
     if explicit and suffix == "_test":
         return explicit
-    base = make_url(explicit or os.environ.get("ANSVAR_DATABASE_URL") or LOCAL_DATABASE_URL)
-    name = (base.database or "ansvarskartan").removesuffix("_test") + suffix
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def ensure_database(url: str) -> None:
-    """Create the database with PostGIS if it does not exist yet."""
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
-        ).first()
-        if not exists:
-            conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
-    admin.dispose()
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("SET client_min_messages = warning")
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
-    engine.dispose()
+    base = explicit or os.environ.get("ANSVAR_DATABASE_URL") or LOCAL_DATABASE_URL
+    return sibling_database_url(base, suffix)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 
+from app.db_admin import ensure_database
 from app.migrate import downgrade, upgrade
 from app.models import Base
-from tests.conftest import database_url_for_tests, ensure_database
+from tests.conftest import database_url_for_tests
 
 DOMAIN_TABLES = {
     "organisation",

@@ -40,7 +40,6 @@ def copy_into_temp(
         for row in rows:
             copy.write_row(row)
             count += 1
-    conn.exec_driver_sql(f"ANALYZE {name}")
     return count
 
 
@@ -90,6 +89,10 @@ def merge_versions(
     closed = f"{stage}_closed"
     returned = (*spec.key, *spec.carried)
 
+    # Fresh target rows have no statistics yet, so the planner may pick nested loops over
+    # the staged rows; an index on the key keeps every such plan linear.
+    conn.exec_driver_sql(f"CREATE INDEX ON {stage} ({', '.join(spec.key)})")
+    conn.exec_driver_sql(f"ANALYZE {stage}")
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{closed}")
     conn.exec_driver_sql(
         f"CREATE TEMP TABLE {closed} ON COMMIT DROP AS "
