@@ -1,12 +1,17 @@
 """Configuration, read once from environment variables prefixed ANSVAR_."""
 
+import os
 from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-LOCAL_DATABASE_URL = "postgresql+psycopg://ansvar@127.0.0.1:55432/ansvarskartan"
+# The project-local cluster of scripts/local-postgis.sh, which honours the same port variable.
+LOCAL_DATABASE_URL = (
+    f"postgresql+psycopg://ansvar@127.0.0.1:{os.environ.get('ANSVAR_PG_PORT', '55432')}"
+    "/ansvarskartan"
+)
 
 
 class Settings(BaseSettings):
