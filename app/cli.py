@@ -3,7 +3,7 @@
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from sqlalchemy.exc import DBAPIError
@@ -11,6 +11,9 @@ from sqlalchemy.exc import DBAPIError
 from app.db import is_connection_error, make_sync_engine
 from app.errors import AppError
 from app.settings import describe_url, get_settings
+
+if TYPE_CHECKING:
+    from app.responsibility.schemas import Answer
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -109,6 +112,84 @@ def demo(
     )
     for line in summary.lines():
         typer.echo(line)
+
+
+def _print_answer(answer: "Answer") -> None:
+    typer.echo(answer.forklaring)
+    if answer.huvudman:
+        typer.echo(f"  Huvudman:  {answer.huvudman.namn}")
+        for contact in answer.huvudman.kontakter:
+            reach = ", ".join(v for v in (contact.telefon, contact.epost) if v)
+            typer.echo(f"             {contact.roll}: {reach}")
+    if answer.utforare:
+        typer.echo(
+            f"  Utförare:  {answer.utforare.organisation.namn} ({answer.utforare.driftomrade.namn})"
+        )
+    if answer.markagare:
+        owners = " och ".join(o.namn for o in answer.markagare.agare) or "okänd ägare"
+        typer.echo(f"  Fastighet: {answer.markagare.fastighetsbeteckning}, {owners}")
+    typer.echo(f"  Regel:     {answer.regel}")
+    if answer.tvetydig:
+        typer.secho(f"  OBS: {answer.tvetydig_orsak}", fg=typer.colors.YELLOW)
+
+
+@app.command()
+@friendly_errors
+def ansvar(
+    lon: Annotated[float | None, typer.Argument(help="Longitud (WGS84)")] = None,
+    lat: Annotated[float | None, typer.Argument(help="Latitud (WGS84)")] = None,
+    fil: Annotated[
+        Path | None, typer.Option(help="CSV med id,lon,lat eller id,x,y: svar som CSV")
+    ] = None,
+    crs: Annotated[str | None, typer.Option(help="Koordinatsystem för x,y i filen")] = None,
+    ut: Annotated[Path | None, typer.Option(help="Skriv CSV-svaret hit i stället")] = None,
+    gruppera: Annotated[bool, typer.Option(help="Sortera svaren per huvudman")] = False,
+    produkt: Annotated[str | None, typer.Option(help="Föredra denna skötselprodukt")] = None,
+    datum: Annotated[str | None, typer.Option(help="Svaret som det var denna dag")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Svaret som JSON")] = False,
+) -> None:
+    """Vem sköter punkten LON LAT? Eller alla punkter i en CSV-fil (--fil)."""
+    from datetime import date
+
+    from app.errors import InvalidInput
+    from app.geo import WGS84, Point, make_point
+    from app.responsibility.batch import parse_csv, results_csv
+    from app.responsibility.service import resolve_options, resolve_sync
+
+    settings = get_settings()
+    try:
+        day = date.fromisoformat(datum) if datum else None
+    except ValueError:
+        raise InvalidInput(f"datum '{datum}' ska skrivas ÅÅÅÅ-MM-DD") from None
+    options = resolve_options(settings, day, produkt)
+    engine = make_sync_engine(settings)
+    if fil is not None:
+        from app.geo import parse_crs
+
+        rows = parse_csv(fil.read_bytes(), parse_crs(crs) if crs else None)
+        points = [row.point for row in rows if isinstance(row.point, Point)]
+        with engine.connect() as conn:
+            answered = iter(resolve_sync(conn, points, options, with_swaps=False))
+        results = [
+            (row.id, next(answered) if isinstance(row.point, Point) else row.point) for row in rows
+        ]
+        output = results_csv(results, grouped=gruppera)
+        if ut is not None:
+            ut.write_text(output, encoding="utf-8")
+            typer.echo(f"{len(results)} svar skrivna till {ut}.")
+        else:
+            typer.echo(output, nl=False)
+        return
+    if lon is None or lat is None:
+        raise InvalidInput("Ange LON och LAT, eller --fil med punkter.")
+    with engine.connect() as conn:
+        [result] = resolve_sync(conn, [make_point(lon, lat, WGS84)], options, with_swaps=True)
+    if isinstance(result, AppError):
+        raise result
+    if json_:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        _print_answer(result)
 
 
 @app.command()

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.catalogue.router import router as catalogue_router
@@ -12,6 +12,7 @@ from app.db import make_async_engine
 from app.health.router import router as health_router
 from app.organisations.router import router as organisations_router
 from app.problems import install_problem_handlers
+from app.responsibility.router import router as responsibility_router
 from app.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -38,13 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Vem sköter den här platsen? Skötselansvar i Huddinge kommun.",
         version="0.1.0",
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
     )
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(catalogue_router, prefix=API_PREFIX)
     app.include_router(organisations_router, prefix=API_PREFIX)
+    app.include_router(responsibility_router, prefix=API_PREFIX)
 
     @app.get("/", include_in_schema=False)
     async def index() -> RedirectResponse:

@@ -3,9 +3,10 @@
 import logging
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -40,21 +41,22 @@ _VALIDATION_MESSAGES = {
 }
 
 
-def problem_response(
-    problem: dict[str, Any], headers: dict[str, str] | None = None
-) -> ORJSONResponse:
+def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     """A JSON response with the problem media type."""
-    return ORJSONResponse(
-        problem, status_code=problem["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    return Response(
+        orjson.dumps(problem),
+        status_code=problem["status"],
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
     )
 
 
-async def _app_error(request: Request, exc: Exception) -> ORJSONResponse:
+async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     return problem_response(exc.to_problem(request.url.path))
 
 
-async def _validation_error(request: Request, exc: Exception) -> ORJSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for err in exc.errors():
@@ -76,7 +78,7 @@ async def _validation_error(request: Request, exc: Exception) -> ORJSONResponse:
     return problem_response(problem)
 
 
-async def _http_error(request: Request, exc: Exception) -> ORJSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     type_, title = _HTTP_TITLES.get(exc.status_code, ("http-fel", "Fel"))
     detail = exc.detail if isinstance(exc.detail, str) else title
@@ -94,7 +96,7 @@ async def _http_error(request: Request, exc: Exception) -> ORJSONResponse:
     return problem_response(problem, headers=getattr(exc, "headers", None))
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> ORJSONResponse:
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
     if is_connection_error(exc) or isinstance(exc, OSError):
         unavailable = DatabaseUnavailable.from_url(request.app.state.settings.database_url)
         log.warning("database unreachable: %s", exc.__class__.__name__)

@@ -1,0 +1,203 @@
+"""Batch input and output: GeoJSON or CSV points in; JSON or CSV answers out, optionally grouped."""
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from app.errors import AppError, InvalidInput
+from app.geo import WGS84, Point, make_point
+from app.responsibility.schemas import Answer
+from app.responsibility.service import MAX_BATCH
+
+CSV_COLUMNS = (
+    "id",
+    "status",
+    "regel",
+    "huvudman",
+    "huvudman_telefon",
+    "huvudman_epost",
+    "utforare",
+    "fastighetsbeteckning",
+    "markagare",
+    "objekt_kod",
+    "objekt_namn",
+    "avstand_m",
+    "tvetydig",
+    "forklaring",
+    "lon",
+    "lat",
+    "fel",
+)
+
+
+class BatchTooLarge(InvalidInput):
+    """More points than one request may carry."""
+
+    status = 413
+    type = "for-manga-punkter"
+    title = "För många punkter"
+
+
+@dataclass
+class BatchRow:
+    """One input point: its id and either the point or the error that made it unusable."""
+
+    id: str
+    point: Point | AppError
+
+
+def _row(ident: str, x: Any, y: Any, epsg: int) -> BatchRow:
+    try:
+        fx, fy = float(x), float(y)
+    except (TypeError, ValueError):
+        return BatchRow(ident, InvalidInput(f"Koordinaterna '{x}', '{y}' är inte tal."))
+    try:
+        return BatchRow(ident, make_point(fx, fy, epsg))
+    except AppError as exc:
+        return BatchRow(ident, exc)
+
+
+def _check_size(count: int) -> None:
+    if count == 0:
+        raise InvalidInput("Inga punkter skickades.")
+    if count > MAX_BATCH:
+        raise BatchTooLarge(f"{count} punkter skickades; högst {MAX_BATCH} per anrop.")
+
+
+def parse_geojson(body: bytes, epsg: int | None) -> list[BatchRow]:
+    """Points of a GeoJSON FeatureCollection (WGS84 unless a crs is given)."""
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"Kroppen är inte giltig JSON: {exc}") from exc
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        raise InvalidInput("Kroppen ska vara en GeoJSON FeatureCollection av punkter.")
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise InvalidInput("FeatureCollection saknar listan features.")
+    _check_size(len(features))
+    rows = []
+    for n, feature in enumerate(features, start=1):
+        feature = feature if isinstance(feature, dict) else {}
+        properties = feature.get("properties") or {}
+        ident = str(feature.get("id") or properties.get("id") or n)
+        geometry = feature.get("geometry") or {}
+        coordinates = geometry.get("coordinates")
+        if (
+            geometry.get("type") != "Point"
+            or not isinstance(coordinates, list)
+            or len(coordinates) < 2
+        ):
+            rows.append(BatchRow(ident, InvalidInput("Objektet är ingen punkt.")))
+            continue
+        rows.append(_row(ident, coordinates[0], coordinates[1], epsg or WGS84))
+    return rows
+
+
+def parse_csv(body: bytes, epsg: int | None) -> list[BatchRow]:
+    """Points of a CSV with id,lon,lat or id,x,y (x/y in the given crs, EPSG:3006 by default)."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = body.decode("cp1252")
+    try:
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    columns = {name.strip().lower(): name for name in reader.fieldnames or []}
+    if {"lon", "lat"} <= set(columns):
+        x_col, y_col, row_epsg = columns["lon"], columns["lat"], WGS84
+    elif {"x", "y"} <= set(columns):
+        x_col, y_col, row_epsg = columns["x"], columns["y"], epsg or 3006
+    else:
+        raise InvalidInput("CSV-filen behöver kolumnerna id,lon,lat eller id,x,y.")
+    id_col = columns.get("id")
+    records = list(reader)
+    _check_size(len(records))
+    return [
+        _row(
+            str((record.get(id_col) if id_col else None) or n),
+            (record.get(x_col) or "").strip().replace(",", "."),
+            (record.get(y_col) or "").strip().replace(",", "."),
+            row_epsg,
+        )
+        for n, record in enumerate(records, start=1)
+    ]
+
+
+def _problem(error: AppError) -> dict[str, Any]:
+    return {
+        "type": error.type,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+    }
+
+
+def result_json(ident: str, result: Answer | AppError) -> dict[str, Any]:
+    """One batch result as JSON: the answer, or the row's own error."""
+    if isinstance(result, Answer):
+        return {"id": ident, **result.model_dump(mode="json")}
+    return {"id": ident, "fel": _problem(result)}
+
+
+def grouped_json(results: list[tuple[str, Answer | AppError]]) -> dict[str, Any]:
+    """Results grouped by accountable organisation (a safety walk's protocol)."""
+    groups: dict[str, dict[str, Any]] = {}
+    unanswered: list[dict[str, Any]] = []
+    for ident, result in results:
+        if isinstance(result, Answer) and result.huvudman is not None:
+            key = result.huvudman.slug
+            group = groups.setdefault(
+                key, {"huvudman": result.huvudman.model_dump(mode="json"), "punkter": []}
+            )
+            group["punkter"].append(result_json(ident, result))
+        else:
+            unanswered.append(result_json(ident, result))
+    ordered = sorted(groups.values(), key=lambda g: str(g["huvudman"]["namn"]))
+    for group in ordered:
+        group["antal"] = len(group["punkter"])
+    return {"grupper": ordered, "utan_huvudman": unanswered, "antal": len(results)}
+
+
+def _csv_record(ident: str, result: Answer | AppError) -> dict[str, Any]:
+    if not isinstance(result, Answer):
+        return {"id": ident, "status": "fel", "fel": f"{result.title}: {result.detail}"}
+    contacts = result.huvudman.kontakter if result.huvudman else []
+    contact = contacts[0] if contacts else None
+    owners = result.markagare.agare if result.markagare else []
+    return {
+        "id": ident,
+        "status": "ok",
+        "regel": result.regel,
+        "huvudman": result.huvudman.namn if result.huvudman else "",
+        "huvudman_telefon": contact.telefon if contact else "",
+        "huvudman_epost": contact.epost if contact else "",
+        "utforare": result.utforare.organisation.namn if result.utforare else "",
+        "fastighetsbeteckning": result.markagare.fastighetsbeteckning if result.markagare else "",
+        "markagare": " och ".join(o.namn for o in owners),
+        "objekt_kod": result.objekt.kod if result.objekt else "",
+        "objekt_namn": result.objekt.namn if result.objekt else "",
+        "avstand_m": "" if result.avstand_m is None else f"{result.avstand_m:.2f}",
+        "tvetydig": "ja" if result.tvetydig else "nej",
+        "forklaring": result.forklaring,
+        "lon": f"{result.punkt.lon:.7f}" if math.isfinite(result.punkt.lon) else "",
+        "lat": f"{result.punkt.lat:.7f}" if math.isfinite(result.punkt.lat) else "",
+    }
+
+
+def results_csv(results: list[tuple[str, Answer | AppError]], *, grouped: bool) -> str:
+    """Results as CSV; grouped sorts by accountable organisation, unanswered last."""
+    records = [_csv_record(ident, result) for ident, result in results]
+    if grouped:
+        records.sort(key=lambda r: (r.get("huvudman") in (None, ""), r.get("huvudman") or ""))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(records)
+    return out.getvalue()

@@ -1,0 +1,161 @@
+"""HTTP: who maintains this point? Single points and batches."""
+
+from datetime import date
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.db import SessionDep
+from app.errors import AppError, InvalidInput
+from app.geo import WGS84, Point, make_point, parse_crs
+from app.responsibility.batch import (
+    grouped_json,
+    parse_csv,
+    parse_geojson,
+    result_json,
+    results_csv,
+)
+from app.responsibility.schemas import Answer
+from app.responsibility.service import resolve_async, resolve_options
+
+router = APIRouter(tags=["ansvar"])
+
+MAX_BATCH_BYTES = 5 * 1024 * 1024
+_CSV_TYPES = ("text/csv", "application/csv", "text/plain")
+_JSON_TYPES = ("application/geo+json", "application/json")
+
+Produkt = Annotated[
+    str | None,
+    Query(description="Föredra objekt av denna skötselprodukt, t.ex. UT1 för en parkbänk"),
+]
+Datum = Annotated[date | None, Query(description="Svaret som det var denna dag (ÅÅÅÅ-MM-DD)")]
+
+
+def _point(
+    lon: float | None, lat: float | None, x: float | None, y: float | None, crs: str | None
+) -> Point:
+    if lon is not None or lat is not None:
+        if x is not None or y is not None:
+            raise InvalidInput("Ange antingen lon och lat eller x och y, inte båda.")
+        if crs is not None and parse_crs(crs) != WGS84:
+            raise InvalidInput("lon och lat är alltid WGS84; använd x och y för andra system.")
+        return make_point(lon, lat, WGS84)
+    if x is None and y is None:
+        raise InvalidInput("Ange punkten med lon och lat (WGS84) eller x, y och crs.")
+    return make_point(x, y, parse_crs(crs) if crs else 3006)
+
+
+@router.get(
+    "/ansvar",
+    summary="Vem sköter den här punkten?",
+    response_model=Answer,
+    responses={404: {"description": "Punkten ligger utanför kommunen (utanfor-kommunen)"}},
+)
+async def resolve_point(
+    session: SessionDep,
+    request: Request,
+    lon: Annotated[float | None, Query(description="Longitud, WGS84")] = None,
+    lat: Annotated[float | None, Query(description="Latitud, WGS84")] = None,
+    x: Annotated[float | None, Query(description="Östlig koordinat i crs")] = None,
+    y: Annotated[float | None, Query(description="Nordlig koordinat i crs")] = None,
+    crs: Annotated[
+        str | None, Query(description="EPSG:3006 (standard för x/y), EPSG:3011 eller OGC-URI")
+    ] = None,
+    produkt: Produkt = None,
+    datum: Datum = None,
+) -> Answer:
+    """Huvudman, utförare, markägare and why, for one point."""
+    point = _point(lon, lat, x, y, crs)
+    options = resolve_options(request.app.state.settings, datum, produkt)
+    conn = await session.connection()
+    [result] = await resolve_async(conn, [point], options, with_swaps=True)
+    if isinstance(result, AppError):
+        raise result
+    return result
+
+
+def _wants_csv(request: Request, format_: str | None) -> bool:
+    if format_ is not None:
+        return format_.lower() == "csv"
+    accept = request.headers.get("accept", "")
+    return "text/csv" in accept and "application/json" not in accept
+
+
+@router.post(
+    "/ansvar/batch",
+    summary="Ansvar för många punkter (GeoJSON eller CSV), t.ex. en trygghetsvandring",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/geo+json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+            "required": True,
+        }
+    },
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+async def resolve_batch(
+    session: SessionDep,
+    request: Request,
+    crs: Annotated[
+        str | None, Query(description="Koordinatsystem för x/y-kolumner eller GeoJSON")
+    ] = None,
+    gruppera: Annotated[
+        str | None, Query(description="'huvudman' ger ett protokoll grupperat per organisation")
+    ] = None,
+    format: Annotated[str | None, Query(description="json eller csv (annars Accept)")] = None,
+    produkt: Produkt = None,
+    datum: Datum = None,
+) -> Response:
+    """Up to 10,000 points; each row gets its answer or its own error."""
+    if gruppera not in (None, "huvudman"):
+        raise InvalidInput("gruppera kan bara vara 'huvudman'.")
+    if format not in (None, "json", "csv"):
+        raise InvalidInput("format kan vara 'json' eller 'csv'.")
+    body = await request.body()
+    if len(body) > MAX_BATCH_BYTES:
+        raise _TooLarge(f"Kroppen är {len(body)} byte; högst {MAX_BATCH_BYTES}.")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    epsg = parse_crs(crs) if crs else None
+    if media in _CSV_TYPES:
+        rows = parse_csv(body, epsg)
+    elif media in _JSON_TYPES or not media:
+        rows = parse_geojson(body, epsg)
+    else:
+        raise _UnsupportedMedia(
+            f"Mediatypen '{media}' stöds inte; skicka application/geo+json eller text/csv."
+        )
+    options = resolve_options(request.app.state.settings, datum, produkt)
+    points = [row.point for row in rows if isinstance(row.point, Point)]
+    conn = await session.connection()
+    answered = iter(await resolve_async(conn, points, options, with_swaps=False) if points else [])
+    results: list[tuple[str, Answer | AppError]] = [
+        (row.id, next(answered) if isinstance(row.point, Point) else row.point) for row in rows
+    ]
+    if _wants_csv(request, format):
+        return Response(
+            results_csv(results, grouped=gruppera == "huvudman"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="ansvar.csv"'},
+        )
+    payload: dict[str, Any] = (
+        grouped_json(results)
+        if gruppera == "huvudman"
+        else {"svar": [result_json(i, r) for i, r in results], "antal": len(results)}
+    )
+    return Response(orjson.dumps(payload), media_type="application/json")
+
+
+class _TooLarge(InvalidInput):
+    status = 413
+    type = "for-stor-begaran"
+    title = "Begäran är för stor"
+
+
+class _UnsupportedMedia(InvalidInput):
+    status = 415
+    type = "mediatyp-stods-inte"
+    title = "Mediatypen stöds inte"

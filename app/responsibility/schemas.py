@@ -1,0 +1,103 @@
+"""The responsibility answer as the API shows it (Swedish field names, as users read them)."""
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from app.organisations.schemas import Contact
+
+
+class OrganisationRef(BaseModel):
+    """An organisation with the contacts to reach it."""
+
+    slug: str
+    namn: str
+    kortnamn: str | None = None
+    typ: str
+    kontakter: list[Contact] = []
+
+
+class OrganisationName(BaseModel):
+    """An organisation, briefly."""
+
+    slug: str
+    namn: str
+
+
+class OperationsAreaRef(BaseModel):
+    """The operations area whose contract covers the point."""
+
+    id: int
+    namn: str
+
+
+class Performer(BaseModel):
+    """Who does the work: the contractor or in-house unit of the operations area."""
+
+    organisation: OrganisationRef
+    driftomrade: OperationsAreaRef
+    avtal_fran: date
+    avtal_till: date | None
+    egen_regi: bool = Field(description="true när beställaren utför arbetet själv")
+
+
+class Landowner(BaseModel):
+    """The parcel covering the point and who owns it."""
+
+    fastighetsbeteckning: str
+    agare: list[OrganisationRef]
+    agare_okand: bool
+
+
+class ObjectRef(BaseModel):
+    """A maintenance object."""
+
+    id: str = Field(description="objektets stabila id (samma över versioner)")
+    extern_id: str | None = Field(description="organisationens eget id")
+    kod: str
+    namn: str
+    geometrityp: str
+
+
+class CandidateOut(BaseModel):
+    """A runner-up: another object the rules considered."""
+
+    regel: str
+    avstand_m: float
+    objekt: ObjectRef
+    huvudman: OrganisationName
+
+
+class AmbiguityOut(BaseModel):
+    """Another responsible organisation close to the point."""
+
+    organisation: OrganisationName
+    avstand_m: float
+    vad: str
+
+
+class PointOut(BaseModel):
+    """The point asked about, in WGS84 and in SWEREF 99 TM."""
+
+    lon: float
+    lat: float
+    x: float = Field(description="E, EPSG:3006")
+    y: float = Field(description="N, EPSG:3006")
+
+
+class Answer(BaseModel):
+    """Who maintains this point, who does the work, who owns the land, and why."""
+
+    punkt: PointOut
+    datum: date
+    regel: str
+    avstand_m: float | None
+    forklaring: str
+    huvudman: OrganisationRef | None
+    utforare: Performer | None
+    markagare: Landowner | None
+    objekt: ObjectRef | None
+    kandidater: list[CandidateOut]
+    tvetydig: bool
+    tvetydig_orsak: str | None = None
+    tvetydig_med: list[AmbiguityOut] = []

@@ -1,0 +1,328 @@
+"""Resolving responsibility for points: one query, then the rules, then the explained answer."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.errors import AppError, InvalidInput, NotFound
+from app.geo import Point
+from app.responsibility.queries import CANDIDATES_SQL, Tolerances, candidate_params
+from app.responsibility.rules import RULE_NAMES, Candidate, Decision, Parcel, decide, metres
+from app.responsibility.schemas import (
+    AmbiguityOut,
+    Answer,
+    CandidateOut,
+    Landowner,
+    ObjectRef,
+    OperationsAreaRef,
+    OrganisationName,
+    OrganisationRef,
+    Performer,
+    PointOut,
+)
+from app.settings import Settings
+
+LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+MAX_BATCH = 10_000
+
+
+class OutsideMunicipality(NotFound):
+    """The point lies outside the municipality: no guess is made."""
+
+    type = "utanfor-kommunen"
+    title = "Punkten ligger utanför kommunen"
+
+
+class UnknownProduct(InvalidInput):
+    """The preferred product is not in the catalogue."""
+
+    type = "okand-produkt"
+    title = "Okänd skötselprodukt"
+
+
+@dataclass(frozen=True)
+class ResolveOptions:
+    """What to resolve against: the moment, the preferred product and the tolerances."""
+
+    at: datetime
+    day: date
+    preferred: str | None
+    municipality: str
+    tolerances: Tolerances
+
+
+def resolve_options(settings: Settings, day: date | None, preferred: str | None) -> ResolveOptions:
+    """Options for 'now' or for the end of a given day (local time)."""
+    if day is None:
+        at = datetime.now(LOCAL_TIME)
+        day = at.date()
+    else:
+        # "As it was on that day": the state at the end of the day.
+        at = datetime.combine(day + timedelta(days=1), time(0), LOCAL_TIME) - timedelta(
+            microseconds=1
+        )
+    return ResolveOptions(
+        at=at,
+        day=day,
+        preferred=preferred.strip().upper() if preferred else None,
+        municipality=settings.municipality_code,
+        tolerances=Tolerances(
+            point_m=settings.snap_point_m,
+            line_m=settings.snap_line_m,
+            area_gap_m=settings.area_gap_m,
+            ambiguity_m=settings.ambiguity_m,
+        ),
+    )
+
+
+@dataclass
+class _Shared:
+    organisations: dict[int, dict[str, Any]]
+    product_exists: bool
+    municipality_name: str | None
+
+
+def _organisation(shared: _Shared, org_id: int | None) -> OrganisationRef | None:
+    if org_id is None or org_id not in shared.organisations:
+        return None
+    return OrganisationRef.model_validate(shared.organisations[org_id])
+
+
+def _name(shared: _Shared, org_id: int) -> OrganisationName:
+    org = shared.organisations.get(org_id, {"slug": "okand", "namn": "okänd organisation"})
+    return OrganisationName(slug=org["slug"], namn=org["namn"])
+
+
+def _object_ref(candidate: Candidate) -> ObjectRef:
+    return ObjectRef(
+        id=candidate.object_id,
+        extern_id=candidate.extern_id,
+        kod=candidate.code,
+        namn=candidate.name,
+        geometrityp=candidate.kind,
+    )
+
+
+def _performer(
+    shared: _Shared, huvudman_id: int | None, areas: list[dict[str, Any]]
+) -> Performer | None:
+    if huvudman_id is None:
+        return None
+    area = next((a for a in areas if a["bestallare_id"] == huvudman_id), None)
+    if area is None:
+        return None
+    organisation = _organisation(shared, area["utforare_id"])
+    if organisation is None:
+        return None
+    return Performer(
+        organisation=organisation,
+        driftomrade=OperationsAreaRef(id=area["id"], namn=area["namn"]),
+        avtal_fran=area["avtal_fran"],
+        avtal_till=area["avtal_till"],
+        egen_regi=area["utforare_id"] == area["bestallare_id"],
+    )
+
+
+def _landowner(shared: _Shared, parcel: Parcel | None) -> Landowner | None:
+    if parcel is None:
+        return None
+    owners = [o for o in (_organisation(shared, i) for i in parcel.owner_ids) if o is not None]
+    return Landowner(fastighetsbeteckning=parcel.designation, agare=owners, agare_okand=not owners)
+
+
+def _explanation(
+    decision: Decision,
+    huvudman: OrganisationRef | None,
+    performer: Performer | None,
+    landowner: Landowner | None,
+) -> str:
+    who = ""
+    if huvudman is not None:
+        if performer is not None and not performer.egen_regi:
+            who = f"sköts av {performer.organisation.namn} på uppdrag av {huvudman.namn}"
+        else:
+            who = f"sköts av {huvudman.namn}"
+    deciding = decision.deciding
+    if deciding is not None:
+        if decision.rule in (1, 2):
+            return f"{deciding.name} {metres(deciding.distance)} från punkten; {who}."
+        if decision.rule == 3:
+            return f"Punkten ligger på {deciding.name.lower()}; {who}."
+        return (
+            f"Ingen skötselyta täcker punkten; närmaste är {deciding.name.lower()} "
+            f"{metres(deciding.distance)} bort; {who}."
+        )
+    if landowner is not None:
+        if landowner.agare_okand:
+            return (
+                "Inget skötselobjekt finns nära punkten; den ligger på fastigheten "
+                f"{landowner.fastighetsbeteckning}, vars ägare är okänd."
+            )
+        owners = " och ".join(o.namn for o in landowner.agare)
+        return (
+            "Inget skötselobjekt finns nära punkten; fastigheten "
+            f"{landowner.fastighetsbeteckning} ägs av {owners}, som därför ansvarar."
+        )
+    return "Inget skötselobjekt och ingen fastighet finns vid punkten, så ingen ansvarig kan anges."
+
+
+def _ambiguity(shared: _Shared, decision: Decision) -> tuple[bool, str | None, list[AmbiguityOut]]:
+    if not decision.ambiguous_with:
+        return False, None, []
+    others = [
+        AmbiguityOut(organisation=_name(shared, org), avstand_m=round(distance, 2), vad=what)
+        for org, distance, what in decision.ambiguous_with
+    ]
+    on_boundary = any(o.avstand_m == 0 for o in others)
+    listing = ", ".join(f"{o.organisation.namn} ({o.vad}, {metres(o.avstand_m)})" for o in others)
+    reason = (
+        "Punkten ligger på gränsen mot en annan organisations ansvar: "
+        if on_boundary
+        else "En annan organisation ansvarar för något alldeles intill: "
+    ) + listing
+    return True, reason, others
+
+
+def build_answer(
+    point: Point, options: ResolveOptions, row: dict[str, Any], shared: _Shared
+) -> Answer:
+    """The explained answer for one point from its row of the candidate query."""
+    candidates = [Candidate.from_row(c) for c in row["kandidater"]]
+    parcels = [Parcel.from_row(p) for p in row["fastigheter"]]
+    decision = decide(
+        candidates,
+        parcels,
+        preferred=options.preferred,
+        ambiguity_m=options.tolerances.ambiguity_m,
+    )
+    landowner = _landowner(shared, decision.parcel)
+    if decision.deciding is not None:
+        huvudman = _organisation(shared, decision.deciding.huvudman_id)
+    elif landowner is not None and landowner.agare:
+        huvudman = landowner.agare[0]
+    else:
+        huvudman = None
+    huvudman_id = decision.deciding.huvudman_id if decision.deciding else None
+    if huvudman_id is None and decision.parcel and decision.parcel.owner_ids:
+        huvudman_id = decision.parcel.owner_ids[0]
+    performer = _performer(shared, huvudman_id, row["driftomraden"])
+    ambiguous, reason, others = _ambiguity(shared, decision)
+    lon, lat = point.lonlat()
+    distance = decision.deciding.distance if decision.deciding else None
+    return Answer(
+        punkt=PointOut(
+            lon=round(lon, 7), lat=round(lat, 7), x=round(point.x, 2), y=round(point.y, 2)
+        ),
+        datum=options.day,
+        regel=decision.rule_name,
+        avstand_m=round(distance, 2) if distance is not None else None,
+        forklaring=_explanation(decision, huvudman, performer, landowner),
+        huvudman=huvudman,
+        utforare=performer,
+        markagare=landowner,
+        objekt=_object_ref(decision.deciding) if decision.deciding else None,
+        kandidater=[
+            CandidateOut(
+                regel=RULE_NAMES[c.rule],
+                avstand_m=round(c.distance, 2),
+                objekt=_object_ref(c),
+                huvudman=_name(shared, c.huvudman_id),
+            )
+            for c in decision.runners_up
+        ],
+        tvetydig=ambiguous,
+        tvetydig_orsak=reason,
+        tvetydig_med=others,
+    )
+
+
+def _split_rows(rows: Sequence[Any]) -> tuple[dict[int, dict[str, Any]], _Shared]:
+    by_index: dict[int, dict[str, Any]] = {}
+    shared_json: dict[str, Any] = {}
+    for row in rows:
+        mapping = dict(row._mapping)
+        if mapping["n"] is None:
+            shared_json = mapping["gemensamt"]
+        else:
+            by_index[int(mapping["n"])] = mapping
+    organisations = {int(k): v for k, v in (shared_json.get("organisationer") or {}).items()}
+    return by_index, _Shared(
+        organisations=organisations,
+        product_exists=bool(shared_json.get("produkt_finns")),
+        municipality_name=shared_json.get("kommun"),
+    )
+
+
+def _outside(point: Point, shared: _Shared, swapped_inside: bool) -> OutsideMunicipality:
+    where = shared.municipality_name or "kommunen"
+    lon, lat = point.lonlat()
+    hint = (
+        " Med koordinaterna i omvänd ordning hamnar punkten i kommunen – har de bytt plats?"
+        if swapped_inside
+        else ""
+    )
+    return OutsideMunicipality(
+        f"Punkten (lon {lon:.5f}, lat {lat:.5f}) ligger utanför {where}; "
+        f"Ansvarskartan svarar bara för platser inom kommunen.{hint}"
+    )
+
+
+def answers_from_rows(
+    points: Sequence[Point], rows: Sequence[Any], options: ResolveOptions, *, with_swaps: bool
+) -> list[Answer | AppError]:
+    """Answers (or per-point errors) in the order of points, from the candidate query's rows."""
+    by_index, shared = _split_rows(rows)
+    if options.preferred is not None and not shared.product_exists:
+        raise UnknownProduct(f"Skötselprodukten '{options.preferred}' finns inte i katalogen.")
+    count = len(points) // 2 if with_swaps else len(points)
+    results: list[Answer | AppError] = []
+    for i in range(count):
+        row = by_index[i + 1]
+        if not row["inom_kommunen"]:
+            swapped_inside = with_swaps and bool(by_index[count + i + 1]["inom_kommunen"])
+            results.append(_outside(points[i], shared, swapped_inside))
+        else:
+            results.append(build_answer(points[i], options, row, shared))
+    return results
+
+
+def _query_points(points: Sequence[Point], with_swaps: bool) -> list[Point]:
+    if not with_swaps:
+        return list(points)
+    # The swapped reading of each point, asked in the same round trip, powers the hint.
+    return list(points) + [p.swapped() or p for p in points]
+
+
+def _params(points: Sequence[Point], options: ResolveOptions) -> dict[str, Any]:
+    return candidate_params(
+        [p.x for p in points],
+        [p.y for p in points],
+        preferred=options.preferred,
+        at=options.at,
+        day=options.day,
+        municipality=options.municipality,
+        tolerances=options.tolerances,
+    )
+
+
+async def resolve_async(
+    conn: AsyncConnection, points: Sequence[Point], options: ResolveOptions, *, with_swaps: bool
+) -> list[Answer | AppError]:
+    """Resolve points on an async connection (the web service)."""
+    asked = _query_points(points, with_swaps)
+    rows = (await conn.execute(CANDIDATES_SQL, _params(asked, options))).all()
+    return answers_from_rows(asked, rows, options, with_swaps=with_swaps)
+
+
+def resolve_sync(
+    conn: Connection, points: Sequence[Point], options: ResolveOptions, *, with_swaps: bool
+) -> list[Answer | AppError]:
+    """Resolve points on a synchronous connection (command line, tests)."""
+    asked = _query_points(points, with_swaps)
+    rows = conn.execute(CANDIDATES_SQL, _params(asked, options)).all()
+    return answers_from_rows(asked, rows, options, with_swaps=with_swaps)

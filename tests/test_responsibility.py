@@ -1,0 +1,562 @@
+"""Who maintains this point? The rules, table-driven on a small hand-made fixture.
+
+The fixture is a 400 m × 200 m patch of Huddinge (origin E 670 000, N 6 568 000), in local
+metres. Parcels P1–P4 are 100 m squares; areas, benches, a hedge and two operations areas sit
+on them so that each rule and each edge case has exactly one place where it decides.
+"""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pyproj import Transformer
+from sqlalchemy import Connection, Engine, text
+
+from app.demo.load import BOUNDARY_SOURCE, HUDDINGE
+from app.imports.areas import import_municipality_boundaries
+from app.paths import MUNICIPALITIES_GEOJSON
+
+E0, N0 = 670_000.0, 6_568_000.0
+BENCH_OBJECT = "00000000-0000-4000-8000-0000000000b3"
+
+PARCELS = [  # designation, box, owner (None: unknown)
+    ("HUDDINGE TESTTRAKT 1:1", (0, 0, 100, 100), "huddinge-kommun"),
+    ("HUDDINGE TESTTRAKT 1:2", (100, 0, 200, 100), "huge"),
+    ("HUDDINGE TESTTRAKT 1:3", (0, 100, 100, 200), None),
+    ("HUDDINGE TESTTRAKT 1:4", (100, 100, 200, 200), "privat"),
+]
+AREAS = [  # code, box, huvudman
+    ("G2", (0, 0, 100, 100), "parkenheten"),
+    ("G2", (100, 0, 200, 100), "huge"),
+    ("IG2", (20, 20, 40, 40), "kultur-fritid"),
+    ("G1", (300, 0, 320, 20), "parkenheten"),
+]
+POINTS = [  # code, (x, y), huvudman
+    ("UT1", (60, 60), "parkenheten"),
+    ("UT1", (70, 60), "huge"),
+    ("UT2", (130, 170), "parkenheten"),
+    ("UT1", (136, 170), "parkenheten"),
+]
+HEDGE = ("H1", ((150, 50), (190, 50)), "huge")
+OPERATIONS_AREAS = [  # name, box, client, performer
+    ("Testområde park", (0, 0, 100, 100), "parkenheten", "sodertorns-parkdrift"),
+    ("Testområde Huge", (100, 0, 200, 100), "huge", "huge"),
+]
+
+
+def _box(box: tuple[float, float, float, float]) -> str:
+    x0, y0, x1, y1 = box
+    return f"ST_MakeEnvelope({E0 + x0}, {N0 + y0}, {E0 + x1}, {N0 + y1}, 3006)"
+
+
+def _point(xy: tuple[float, float]) -> str:
+    return f"ST_SetSRID(ST_MakePoint({E0 + xy[0]}, {N0 + xy[1]}), 3006)"
+
+
+def _insert_object(
+    conn: Connection, code: str, kind: str, geom_sql: str, org: str, **extra: Any
+) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO skotselobjekt (objekt_id, skotselprodukt_kod, geometrityp, huvudman_id,"
+            " geom, valid_from, valid_to) SELECT coalesce(CAST(:objekt_id AS uuid),"
+            f" gen_random_uuid()), :code, :kind, id, {geom_sql},"
+            " CAST(:valid_from AS timestamptz), CAST(:valid_to AS timestamptz)"
+            " FROM organisation WHERE slug = :org"
+        ),
+        {
+            "code": code,
+            "kind": kind,
+            "org": org,
+            "objekt_id": None,
+            "valid_from": "2025-01-01",
+            "valid_to": None,
+        }
+        | extra,
+    )
+
+
+def _build_fixture(conn: Connection) -> None:
+    import_municipality_boundaries(
+        conn, MUNICIPALITIES_GEOJSON, codes={HUDDINGE}, source=BOUNDARY_SOURCE
+    )
+    for n, (designation, box, owner) in enumerate(PARCELS, start=1):
+        conn.execute(
+            text(
+                "INSERT INTO fastighet (objektidentitet, registerenhetsreferens, beteckning,"
+                " kommunnamn, trakt, etikett, geom, valid_from)"
+                f" VALUES (gen_random_uuid(), CAST(:ref AS uuid), :designation, 'HUDDINGE',"
+                f" 'TESTTRAKT', :label, ST_Multi({_box(box)}), '2025-01-01')"
+            ),
+            {
+                "ref": f"00000000-0000-4000-8000-00000000000{n}",
+                "designation": designation,
+                "label": designation.rsplit(" ", 1)[1],
+            },
+        )
+        if owner:
+            conn.execute(
+                text(
+                    "INSERT INTO fastighetsagare (registerenhetsreferens, organisation_id,"
+                    " valid_from) SELECT CAST(:ref AS uuid), id, '2025-01-01'"
+                    " FROM organisation WHERE slug = :owner"
+                ),
+                {"ref": f"00000000-0000-4000-8000-00000000000{n}", "owner": owner},
+            )
+    for code, box, org in AREAS:
+        _insert_object(conn, code, "yta", _box(box), org)
+    for code, xy, org in POINTS:
+        _insert_object(conn, code, "punkt", _point(xy), org)
+    code, (start, end), org = HEDGE
+    _insert_object(conn, code, "linje", f"ST_MakeLine({_point(start)}, {_point(end)})", org)
+    # A bench in P3 that moved from the park unit to HuSF on 2026-03-01.
+    _insert_object(
+        conn,
+        "UT1",
+        "punkt",
+        _point((50, 180)),
+        "parkenheten",
+        objekt_id=BENCH_OBJECT,
+        valid_to="2026-03-01",
+    )
+    _insert_object(
+        conn,
+        "UT1",
+        "punkt",
+        _point((50, 180)),
+        "husf",
+        objekt_id=BENCH_OBJECT,
+        valid_from="2026-03-01",
+    )
+    for name, box, client, performer in OPERATIONS_AREAS:
+        conn.execute(
+            text(
+                "INSERT INTO driftomrade (namn, bestallare_id, utforare_id, avtal_fran,"
+                f" avtal_till, geom) SELECT :name, c.id, p.id, '2024-04-01', '2028-03-31',"
+                f" ST_Multi({_box(box)}) FROM organisation c, organisation p"
+                " WHERE c.slug = :client AND p.slug = :performer"
+            ),
+            {"name": name, "client": client, "performer": performer},
+        )
+
+
+_DATA_TABLES = "skotselobjekt, fastighetsagare, fastighet, driftomrade, kommungrans"
+
+
+@pytest.fixture(scope="module")
+def fixture_data(engine: Engine) -> Iterator[None]:
+    """The fixture, committed so the running app sees it; removed afterwards."""
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {_DATA_TABLES} RESTART IDENTITY CASCADE"))
+        _build_fixture(conn)
+    yield
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {_DATA_TABLES} RESTART IDENTITY CASCADE"))
+
+
+def _ask(client: TestClient, xy: tuple[float, float], **params: Any) -> Any:
+    response = client.get(
+        "/api/v1/ansvar", params={"x": E0 + xy[0], "y": N0 + xy[1], "crs": "EPSG:3006"} | params
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One place in the fixture and what the answer there must be."""
+
+    name: str
+    xy: tuple[float, float]
+    rule: str
+    huvudman: str | None
+    code: str | None = None
+    distance: float | None = None
+    ambiguous: bool = False
+    performer: str | None = None
+    owner: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+
+CASES = [
+    Case(
+        "nearest of two benches",
+        (63, 60),
+        "punktobjekt",
+        "parkenheten",
+        "UT1",
+        3.0,
+        performer="sodertorns-parkdrift",
+        owner="huddinge-kommun",
+    ),
+    Case(
+        "the other bench, nearer",
+        (68, 60),
+        "punktobjekt",
+        "huge",
+        "UT1",
+        2.0,
+        ambiguous=True,
+        owner="huddinge-kommun",
+    ),
+    Case(
+        "hedge line within 3 m",
+        (170, 52),
+        "linjeobjekt",
+        "huge",
+        "H1",
+        2.0,
+        performer="huge",
+        owner="huge",
+    ),
+    Case(
+        "overlap: higher precedence wins",
+        (30, 30),
+        "tackande-yta",
+        "kultur-fritid",
+        "IG2",
+        0.0,
+        ambiguous=True,
+        owner="huddinge-kommun",
+    ),
+    Case(
+        "lawn, no conflict nearby",
+        (80, 15),
+        "tackande-yta",
+        "parkenheten",
+        "G2",
+        0.0,
+        performer="sodertorns-parkdrift",
+        owner="huddinge-kommun",
+    ),
+    Case(
+        "shared boundary of two organisations",
+        (100, 80),
+        "tackande-yta",
+        "parkenheten",
+        "G2",
+        0.0,
+        ambiguous=True,
+        performer="sodertorns-parkdrift",
+    ),
+    Case("area within the gap tolerance", (330, 10), "narliggande-yta", "parkenheten", "G1", 10.0),
+    Case("area beyond the gap tolerance", (340, 10), "ingen", None),
+    Case("parcel only, owner known", (150, 150), "fastighet", "privat", owner="privat"),
+    Case("parcel only, owner unknown", (50, 130), "fastighet", None),
+    Case(
+        "product preference: bin is nearer",
+        (132, 170),
+        "punktobjekt",
+        "parkenheten",
+        "UT2",
+        2.0,
+        owner="privat",
+    ),
+    Case(
+        "product preference: the bench",
+        (132, 170),
+        "punktobjekt",
+        "parkenheten",
+        "UT1",
+        4.0,
+        owner="privat",
+        params=(("produkt", "UT1"),),
+    ),
+    Case(
+        "before the bench changed hands",
+        (50, 183),
+        "punktobjekt",
+        "parkenheten",
+        "UT1",
+        3.0,
+        params=(("datum", "2026-02-15"),),
+    ),
+    Case(
+        "after the bench changed hands",
+        (50, 183),
+        "punktobjekt",
+        "husf",
+        "UT1",
+        3.0,
+        params=(("datum", "2026-03-15"),),
+    ),
+]
+
+
+@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_rules(client: TestClient, case: Case) -> None:
+    answer = _ask(client, case.xy, **dict(case.params))
+    assert answer["regel"] == case.rule
+    if case.huvudman is not None:
+        assert answer["huvudman"]["slug"] == case.huvudman
+    elif case.rule in ("ingen", "fastighet"):
+        assert answer["huvudman"] is None
+    if case.code is not None:
+        assert answer["objekt"]["kod"] == case.code
+    else:
+        assert answer["objekt"] is None
+    if case.distance is not None:
+        assert answer["avstand_m"] == pytest.approx(case.distance, abs=0.01)
+    assert answer["tvetydig"] is case.ambiguous, answer["tvetydig_orsak"]
+    performer = answer["utforare"]["organisation"]["slug"] if answer["utforare"] else None
+    assert performer == case.performer
+    if case.owner is not None:
+        assert [o["slug"] for o in answer["markagare"]["agare"]] == [case.owner]
+    assert answer["forklaring"].endswith(".")
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_answer_explains_itself(client: TestClient) -> None:
+    answer = _ask(client, (63, 60))
+    assert answer["forklaring"].startswith("Parkbänk/sittplats 3,0 m från punkten; sköts av")
+    assert "Södertörns Parkdrift" in answer["forklaring"]
+    assert answer["utforare"]["egen_regi"] is False
+    assert answer["utforare"]["avtal_fran"] == "2024-04-01"
+    assert answer["huvudman"]["kontakter"][0]["telefon"]
+    assert answer["markagare"]["fastighetsbeteckning"] == "HUDDINGE TESTTRAKT 1:1"
+    runner_up = answer["kandidater"][0]
+    assert runner_up["huvudman"]["slug"] == "huge" and runner_up["regel"] == "punktobjekt"
+    assert runner_up["avstand_m"] == pytest.approx(7.0, abs=0.01)
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_parcel_answers_name_the_designation(client: TestClient) -> None:
+    unknown = _ask(client, (50, 130))
+    assert unknown["markagare"] == {
+        "fastighetsbeteckning": "HUDDINGE TESTTRAKT 1:3",
+        "agare": [],
+        "agare_okand": True,
+    }
+    assert "HUDDINGE TESTTRAKT 1:3" in unknown["forklaring"] and "okänd" in unknown["forklaring"]
+    known = _ask(client, (150, 150))
+    assert known["huvudman"]["slug"] == "privat"
+    assert "Inget skötselobjekt" in known["forklaring"]
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_shared_boundary_names_the_other_organisation(client: TestClient) -> None:
+    answer = _ask(client, (100, 80))
+    assert answer["tvetydig"] is True
+    assert "gränsen" in answer["tvetydig_orsak"]
+    involved = {
+        answer["huvudman"]["slug"],
+        *(o["organisation"]["slug"] for o in answer["tvetydig_med"]),
+    }
+    assert involved == {"parkenheten", "huge"}
+
+
+@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.parametrize(
+    "crs", ["EPSG:3011", "http://www.opengis.net/def/crs/EPSG/0/3011", "urn:ogc:def:crs:EPSG::3011"]
+)
+def test_sweref_18_00_gives_the_same_answer(client: TestClient, crs: str) -> None:
+    x, y = Transformer.from_crs(3006, 3011, always_xy=True).transform(E0 + 63, N0 + 60)
+    answer = client.get("/api/v1/ansvar", params={"x": x, "y": y, "crs": crs}).json()
+    assert answer["objekt"]["kod"] == "UT1" and answer["avstand_m"] == pytest.approx(3.0, abs=0.01)
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_wgs84_lon_lat(client: TestClient) -> None:
+    lon, lat = Transformer.from_crs(3006, 4326, always_xy=True).transform(E0 + 63, N0 + 60)
+    answer = client.get("/api/v1/ansvar", params={"lon": lon, "lat": lat}).json()
+    assert answer["huvudman"]["slug"] == "parkenheten"
+    assert answer["punkt"]["lon"] == pytest.approx(lon, abs=1e-6)
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_outside_the_municipality_is_a_404_problem(client: TestClient) -> None:
+    response = client.get("/api/v1/ansvar", params={"lon": 17.60, "lat": 59.25})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "utanfor-kommunen"
+    assert "Huddinge" in problem["detail"]
+
+
+BAD_REQUESTS = [
+    ({}, "Ange punkten"),
+    ({"lon": "18.0"}, "lat"),
+    ({"lon": "abc", "lat": "59.2"}, "lon måste vara ett tal"),
+    ({"lon": "nan", "lat": "59.2"}, "ändligt"),
+    ({"lon": "inf", "lat": "59.2"}, "ändligt"),
+    ({"lon": "18.0", "lat": "95"}, "utanför tillåtna värden"),
+    ({"lon": "59.22", "lat": "17.98"}, "bytt plats"),
+    ({"x": "6568000", "y": "670000", "crs": "EPSG:3006"}, "bytt plats"),
+    ({"x": "670000", "y": "6568000", "crs": "EPSG:9999"}, "stöds inte"),
+    ({"lon": "18.0", "lat": "59.2", "datum": "2026-13-01"}, "datum"),
+    ({"lon": "18.0", "lat": "59.2", "datum": "igår"}, "datum"),
+    ({"lon": "18.0", "lat": "59.2", "x": "670000"}, "inte båda"),
+]
+
+
+@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.parametrize(("params", "message"), BAD_REQUESTS, ids=[m for _, m in BAD_REQUESTS])
+def test_bad_input_is_a_swedish_400(
+    client: TestClient, params: dict[str, str], message: str
+) -> None:
+    response = client.get("/api/v1/ansvar", params=params)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert message in response.json()["detail"]
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_unknown_product_is_a_400(client: TestClient) -> None:
+    response = client.get(
+        "/api/v1/ansvar", params={"x": E0 + 63, "y": N0 + 60, "crs": "EPSG:3006", "produkt": "XX9"}
+    )
+    assert response.status_code == 400
+    assert response.json()["type"] == "okand-produkt"
+
+
+def _lonlat(xy: tuple[float, float]) -> tuple[float, float]:
+    lon, lat = Transformer.from_crs(3006, 4326, always_xy=True).transform(E0 + xy[0], N0 + xy[1])
+    return float(lon), float(lat)
+
+
+def _feature(ident: str, coordinates: list[Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": ident,
+        "properties": {},
+        "geometry": {"type": "Point", "coordinates": coordinates},
+    }
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_batch_geojson_answers_each_point_and_keeps_bad_rows_apart(client: TestClient) -> None:
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            _feature("bänk", list(_lonlat((63, 60)))),
+            _feature("häck", list(_lonlat((170, 52)))),
+            _feature("utanför", [17.60, 59.25]),
+            _feature("trasig", [200.0, 59.2]),
+            {
+                "type": "Feature",
+                "id": "linje",
+                "geometry": {"type": "LineString", "coordinates": []},
+            },
+        ],
+    }
+    response = client.post(
+        "/api/v1/ansvar/batch",
+        content=json.dumps(collection),
+        headers={"content-type": "application/geo+json"},
+    )
+    assert response.status_code == 200, response.text
+    rows = {row["id"]: row for row in response.json()["svar"]}
+    assert list(rows) == ["bänk", "häck", "utanför", "trasig", "linje"]
+    assert rows["bänk"]["huvudman"]["slug"] == "parkenheten"
+    assert rows["häck"]["objekt"]["kod"] == "H1"
+    assert rows["utanför"]["fel"]["type"] == "utanfor-kommunen"
+    assert rows["trasig"]["fel"]["status"] == 400
+    assert rows["linje"]["fel"]["detail"] == "Objektet är ingen punkt."
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_batch_csv_in_sweref_answers_as_csv(client: TestClient) -> None:
+    body = f"id;x;y\n1;{E0 + 63};{N0 + 60}\n2;{E0 + 150};{N0 + 150}\n3;inte;ett tal\n"
+    response = client.post(
+        "/api/v1/ansvar/batch",
+        params={"crs": "EPSG:3006"},
+        content=body.encode(),
+        headers={"content-type": "text/csv", "accept": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["id"] for r in rows] == ["1", "2", "3"]
+    assert rows[0]["huvudman"].startswith("Miljö- och bygglovsförvaltningen")
+    assert rows[0]["utforare"].startswith("Södertörns Parkdrift")
+    assert rows[1]["regel"] == "fastighet" and rows[1]["fastighetsbeteckning"].endswith("1:4")
+    assert rows[2]["status"] == "fel" and "inte tal" in rows[2]["fel"]
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_batch_grouped_by_huvudman_is_a_safety_walk_protocol(client: TestClient) -> None:
+    body = "id,lon,lat\n" + "".join(
+        f"{ident},{lon},{lat}\n"
+        for ident, (lon, lat) in [
+            ("a", _lonlat((63, 60))),
+            ("b", _lonlat((170, 52))),
+            ("c", _lonlat((68, 60))),
+            ("d", _lonlat((80, 15))),
+            ("e", _lonlat((50, 130))),
+        ]
+    )
+    response = client.post(
+        "/api/v1/ansvar/batch",
+        params={"gruppera": "huvudman"},
+        content=body.encode(),
+        headers={"content-type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    protocol = response.json()
+    groups = {g["huvudman"]["slug"]: [p["id"] for p in g["punkter"]] for g in protocol["grupper"]}
+    assert groups == {"parkenheten": ["a", "d"], "huge": ["b", "c"]}
+    assert [p["id"] for p in protocol["utan_huvudman"]] == ["e"]
+    assert all(g["antal"] == len(g["punkter"]) for g in protocol["grupper"])
+
+
+@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"{inte json", "application/json", 400),
+        (b'{"type": "Feature"}', "application/geo+json", 400),
+        (b"namn,plats\nx,y\n", "text/csv", 400),
+        (b"<xml/>", "application/xml", 415),
+        (
+            ("id,lon,lat\n" + "1,18.0,59.2\n" * 10_001).encode(),
+            "text/csv",
+            413,
+        ),
+    ],
+    ids=["not-json", "not-a-collection", "no-coordinate-columns", "xml", "too-many-points"],
+)
+def test_batch_refuses_what_it_cannot_read(
+    client: TestClient, body: bytes, content_type: str, status: int
+) -> None:
+    response = client.post(
+        "/api/v1/ansvar/batch", content=body, headers={"content-type": content_type}
+    )
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.usefixtures("fixture_data")
+def test_cli_answers_a_point_and_a_file(engine: Engine, tmp_path: Path) -> None:
+    env = os.environ | {"ANSVAR_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    lon, lat = _lonlat((63, 60))
+    single = subprocess.run(
+        [sys.executable, "-m", "app.cli", "ansvar", str(lon), str(lat)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    assert "Parkbänk/sittplats 3,0 m från punkten" in single.stdout
+    points = tmp_path / "punkter.csv"
+    points.write_text(f"id,lon,lat\nx1,{lon},{lat}\nx2,17.60,59.25\n", encoding="utf-8")
+    batch = subprocess.run(
+        [sys.executable, "-m", "app.cli", "ansvar", "--fil", str(points)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    rows = list(csv.DictReader(io.StringIO(batch.stdout)))
+    assert [(r["id"], r["status"]) for r in rows] == [("x1", "ok"), ("x2", "fel")]
