@@ -1,9 +1,10 @@
 """The command line for GIS technicians and operators: `ansvarskartan --help`."""
 
 import functools
+import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from sqlalchemy.exc import DBAPIError
@@ -11,9 +12,6 @@ from sqlalchemy.exc import DBAPIError
 from app.db import is_connection_error, make_sync_engine
 from app.errors import AppError
 from app.settings import describe_url, get_settings
-
-if TYPE_CHECKING:
-    from app.responsibility.schemas import Answer
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -114,23 +112,23 @@ def demo(
         typer.echo(line)
 
 
-def _print_answer(answer: "Answer") -> None:
-    typer.echo(answer.forklaring)
-    if answer.huvudman:
-        typer.echo(f"  Huvudman:  {answer.huvudman.namn}")
-        for contact in answer.huvudman.kontakter:
-            reach = ", ".join(v for v in (contact.telefon, contact.epost) if v)
-            typer.echo(f"             {contact.roll}: {reach}")
-    if answer.utforare:
+def _print_answer(answer: dict[str, Any]) -> None:
+    typer.echo(answer["forklaring"])
+    if huvudman := answer["huvudman"]:
+        typer.echo(f"  Huvudman:  {huvudman['namn']}")
+        for contact in huvudman["kontakter"]:
+            reach = ", ".join(v for v in (contact["telefon"], contact["epost"]) if v)
+            typer.echo(f"             {contact['roll']}: {reach}")
+    if performer := answer["utforare"]:
         typer.echo(
-            f"  Utförare:  {answer.utforare.organisation.namn} ({answer.utforare.driftomrade.namn})"
+            f"  Utförare:  {performer['organisation']['namn']} ({performer['driftomrade']['namn']})"
         )
-    if answer.markagare:
-        owners = " och ".join(o.namn for o in answer.markagare.agare) or "okänd ägare"
-        typer.echo(f"  Fastighet: {answer.markagare.fastighetsbeteckning}, {owners}")
-    typer.echo(f"  Regel:     {answer.regel}")
-    if answer.tvetydig:
-        typer.secho(f"  OBS: {answer.tvetydig_orsak}", fg=typer.colors.YELLOW)
+    if owner := answer["markagare"]:
+        owners = " och ".join(o["namn"] for o in owner["agare"]) or "okänd ägare"
+        typer.echo(f"  Fastighet: {owner['fastighetsbeteckning']}, {owners}")
+    typer.echo(f"  Regel:     {answer['regel']}")
+    if answer["tvetydig"]:
+        typer.secho(f"  OBS: {answer['tvetydig_orsak']}", fg=typer.colors.YELLOW)
 
 
 @app.command()
@@ -187,7 +185,7 @@ def ansvar(
     if isinstance(result, AppError):
         raise result
     if json_:
-        typer.echo(result.model_dump_json(indent=2))
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         _print_answer(result)
 

@@ -1,11 +1,15 @@
 """Engines and sessions; the request dependency owns the transaction."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
+import orjson
 import psycopg
 from fastapi import Depends, Request
+from psycopg.types.json import set_json_loads
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -34,6 +38,24 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
         max_overflow=settings.pool_max_overflow,
         pool_pre_ping=True,
         connect_args=_connect_args(settings),
+    )
+
+
+def make_pool(settings: Settings) -> AsyncConnectionPool:
+    """A psycopg pool of autocommit connections for hot read paths that skip the ORM."""
+
+    async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
+        await conn.set_autocommit(True)
+        set_json_loads(orjson.loads, conn)
+
+    conninfo = make_url(settings.database_url).set(drivername="postgresql")
+    return AsyncConnectionPool(
+        conninfo.render_as_string(hide_password=False),
+        min_size=1,
+        max_size=settings.pool_size + settings.pool_max_overflow,
+        kwargs=_connect_args(settings),
+        configure=configure,
+        open=False,
     )
 
 
@@ -75,3 +97,18 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_pooled_connection(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """An autocommit psycopg connection from the pool, for one request."""
+    pool: AsyncConnectionPool = request.app.state.pool
+    try:
+        async with pool.connection(timeout=request.app.state.settings.connect_timeout_s) as conn:
+            yield conn
+    except (psycopg.OperationalError, PoolTimeout) as exc:
+        if isinstance(exc, PoolTimeout) or exc.sqlstate is None or exc.sqlstate.startswith("08"):
+            raise DatabaseUnavailable.from_url(request.app.state.settings.database_url) from exc
+        raise
+
+
+PooledConnectionDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_pooled_connection)]

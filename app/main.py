@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.catalogue.router import router as catalogue_router
-from app.db import make_async_engine
+from app.db import make_async_engine, make_pool
 from app.health.router import router as health_router
 from app.organisations.router import router as organisations_router
 from app.problems import install_problem_handlers
@@ -29,9 +29,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_async_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        pool = make_pool(settings)
+        # Opening does not wait for connections, so a database that is down is reported per
+        # request (503) instead of stopping the service.
+        await pool.open(wait=False)
+        app.state.pool = pool
         try:
             yield
         finally:
+            await pool.close()
             await engine.dispose()
 
     app = FastAPI(

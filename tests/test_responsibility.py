@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, text
 from app.demo.load import BOUNDARY_SOURCE, HUDDINGE
 from app.imports.areas import import_municipality_boundaries
 from app.paths import MUNICIPALITIES_GEOJSON
+from app.responsibility.schemas import Answer
 
 E0, N0 = 670_000.0, 6_568_000.0
 BENCH_OBJECT = "00000000-0000-4000-8000-0000000000b3"
@@ -168,7 +169,10 @@ def _ask(client: TestClient, xy: tuple[float, float], **params: Any) -> Any:
         "/api/v1/ansvar", params={"x": E0 + xy[0], "y": N0 + xy[1], "crs": "EPSG:3006"} | params
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    answer = response.json()
+    # The service builds answers as dicts for speed; they must match the documented schema.
+    assert Answer.model_validate(answer).model_dump(mode="json") == answer
+    return answer
 
 
 @dataclass(frozen=True)

@@ -60,12 +60,16 @@ class DemoSummary:
         return out
 
 
+def parcel_count(conn: Connection) -> int:
+    """Parcel areas in the database; 0 also when the schema is not there yet."""
+    if not conn.execute(text("SELECT to_regclass('fastighet') IS NOT NULL")).scalar_one():
+        return 0
+    return int(conn.execute(text("SELECT count(*) FROM fastighet")).scalar_one())
+
+
 def demo_is_loaded(conn: Connection) -> bool:
     """True when the database already holds parcels (and so the demo or real data)."""
-    exists = conn.execute(text("SELECT to_regclass('fastighet') IS NOT NULL")).scalar_one()
-    return bool(exists) and bool(
-        conn.execute(text("SELECT EXISTS (SELECT 1 FROM fastighet)")).scalar_one()
-    )
+    return parcel_count(conn) > 0
 
 
 def reset_data(conn: Connection) -> None:

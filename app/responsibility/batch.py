@@ -2,7 +2,6 @@
 
 import csv
 import io
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,8 +9,7 @@ import orjson
 
 from app.errors import AppError, InvalidInput
 from app.geo import WGS84, Point, make_point
-from app.responsibility.schemas import Answer
-from app.responsibility.service import MAX_BATCH
+from app.responsibility.service import MAX_BATCH, Json
 
 CSV_COLUMNS = (
     "id",
@@ -139,23 +137,21 @@ def _problem(error: AppError) -> dict[str, Any]:
     }
 
 
-def result_json(ident: str, result: Answer | AppError) -> dict[str, Any]:
+def result_json(ident: str, result: Json | AppError) -> dict[str, Any]:
     """One batch result as JSON: the answer, or the row's own error."""
-    if isinstance(result, Answer):
-        return {"id": ident, **result.model_dump(mode="json")}
-    return {"id": ident, "fel": _problem(result)}
+    if isinstance(result, AppError):
+        return {"id": ident, "fel": _problem(result)}
+    return {"id": ident, **result}
 
 
-def grouped_json(results: list[tuple[str, Answer | AppError]]) -> dict[str, Any]:
+def grouped_json(results: list[tuple[str, Json | AppError]]) -> dict[str, Any]:
     """Results grouped by accountable organisation (a safety walk's protocol)."""
     groups: dict[str, dict[str, Any]] = {}
     unanswered: list[dict[str, Any]] = []
     for ident, result in results:
-        if isinstance(result, Answer) and result.huvudman is not None:
-            key = result.huvudman.slug
-            group = groups.setdefault(
-                key, {"huvudman": result.huvudman.model_dump(mode="json"), "punkter": []}
-            )
+        if not isinstance(result, AppError) and result["huvudman"] is not None:
+            key = result["huvudman"]["slug"]
+            group = groups.setdefault(key, {"huvudman": result["huvudman"], "punkter": []})
             group["punkter"].append(result_json(ident, result))
         else:
             unanswered.append(result_json(ident, result))
@@ -165,33 +161,38 @@ def grouped_json(results: list[tuple[str, Answer | AppError]]) -> dict[str, Any]
     return {"grupper": ordered, "utan_huvudman": unanswered, "antal": len(results)}
 
 
-def _csv_record(ident: str, result: Answer | AppError) -> dict[str, Any]:
-    if not isinstance(result, Answer):
+def _csv_record(ident: str, result: Json | AppError) -> dict[str, Any]:
+    if isinstance(result, AppError):
         return {"id": ident, "status": "fel", "fel": f"{result.title}: {result.detail}"}
-    contacts = result.huvudman.kontakter if result.huvudman else []
-    contact = contacts[0] if contacts else None
-    owners = result.markagare.agare if result.markagare else []
+    huvudman, performer, owner, found = (
+        result["huvudman"],
+        result["utforare"],
+        result["markagare"],
+        result["objekt"],
+    )
+    contacts = huvudman["kontakter"] if huvudman else []
+    contact = contacts[0] if contacts else {}
     return {
         "id": ident,
         "status": "ok",
-        "regel": result.regel,
-        "huvudman": result.huvudman.namn if result.huvudman else "",
-        "huvudman_telefon": contact.telefon if contact else "",
-        "huvudman_epost": contact.epost if contact else "",
-        "utforare": result.utforare.organisation.namn if result.utforare else "",
-        "fastighetsbeteckning": result.markagare.fastighetsbeteckning if result.markagare else "",
-        "markagare": " och ".join(o.namn for o in owners),
-        "objekt_kod": result.objekt.kod if result.objekt else "",
-        "objekt_namn": result.objekt.namn if result.objekt else "",
-        "avstand_m": "" if result.avstand_m is None else f"{result.avstand_m:.2f}",
-        "tvetydig": "ja" if result.tvetydig else "nej",
-        "forklaring": result.forklaring,
-        "lon": f"{result.punkt.lon:.7f}" if math.isfinite(result.punkt.lon) else "",
-        "lat": f"{result.punkt.lat:.7f}" if math.isfinite(result.punkt.lat) else "",
+        "regel": result["regel"],
+        "huvudman": huvudman["namn"] if huvudman else "",
+        "huvudman_telefon": contact.get("telefon") or "",
+        "huvudman_epost": contact.get("epost") or "",
+        "utforare": performer["organisation"]["namn"] if performer else "",
+        "fastighetsbeteckning": owner["fastighetsbeteckning"] if owner else "",
+        "markagare": " och ".join(o["namn"] for o in owner["agare"]) if owner else "",
+        "objekt_kod": found["kod"] if found else "",
+        "objekt_namn": found["namn"] if found else "",
+        "avstand_m": "" if result["avstand_m"] is None else f"{result['avstand_m']:.2f}",
+        "tvetydig": "ja" if result["tvetydig"] else "nej",
+        "forklaring": result["forklaring"],
+        "lon": f"{result['punkt']['lon']:.7f}",
+        "lat": f"{result['punkt']['lat']:.7f}",
     }
 
 
-def results_csv(results: list[tuple[str, Answer | AppError]], *, grouped: bool) -> str:
+def results_csv(results: list[tuple[str, Json | AppError]], *, grouped: bool) -> str:
     """Results as CSV; grouped sorts by accountable organisation, unanswered last."""
     records = [_csv_record(ident, result) for ident, result in results]
     if grouped:

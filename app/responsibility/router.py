@@ -7,7 +7,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.db import SessionDep
+from app.db import PooledConnectionDep
 from app.errors import AppError, InvalidInput
 from app.geo import WGS84, Point, make_point, parse_crs
 from app.responsibility.batch import (
@@ -18,7 +18,7 @@ from app.responsibility.batch import (
     results_csv,
 )
 from app.responsibility.schemas import Answer
-from app.responsibility.service import resolve_async, resolve_options
+from app.responsibility.service import Json, resolve_async, resolve_options
 
 router = APIRouter(tags=["ansvar"])
 
@@ -54,7 +54,7 @@ def _point(
     responses={404: {"description": "Punkten ligger utanför kommunen (utanfor-kommunen)"}},
 )
 async def resolve_point(
-    session: SessionDep,
+    conn: PooledConnectionDep,
     request: Request,
     lon: Annotated[float | None, Query(description="Longitud, WGS84")] = None,
     lat: Annotated[float | None, Query(description="Latitud, WGS84")] = None,
@@ -65,15 +65,14 @@ async def resolve_point(
     ] = None,
     produkt: Produkt = None,
     datum: Datum = None,
-) -> Answer:
+) -> Response:
     """Huvudman, utförare, markägare and why, for one point."""
     point = _point(lon, lat, x, y, crs)
     options = resolve_options(request.app.state.settings, datum, produkt)
-    conn = await session.connection()
     [result] = await resolve_async(conn, [point], options, with_swaps=True)
     if isinstance(result, AppError):
         raise result
-    return result
+    return Response(orjson.dumps(result), media_type="application/json")
 
 
 def _wants_csv(request: Request, format_: str | None) -> bool:
@@ -98,7 +97,7 @@ def _wants_csv(request: Request, format_: str | None) -> bool:
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 async def resolve_batch(
-    session: SessionDep,
+    conn: PooledConnectionDep,
     request: Request,
     crs: Annotated[
         str | None, Query(description="Koordinatsystem för x/y-kolumner eller GeoJSON")
@@ -130,9 +129,8 @@ async def resolve_batch(
         )
     options = resolve_options(request.app.state.settings, datum, produkt)
     points = [row.point for row in rows if isinstance(row.point, Point)]
-    conn = await session.connection()
     answered = iter(await resolve_async(conn, points, options, with_swaps=False) if points else [])
-    results: list[tuple[str, Answer | AppError]] = [
+    results: list[tuple[str, Json | AppError]] = [
         (row.id, next(answered) if isinstance(row.point, Point) else row.point) for row in rows
     ]
     if _wants_csv(request, format):

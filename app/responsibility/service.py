@@ -1,34 +1,33 @@
-"""Resolving responsibility for points: one query, then the rules, then the explained answer."""
+"""Resolving responsibility for points: one query, then the rules, then the explained answer.
 
-from collections.abc import Sequence
+Answers are built as plain dicts shaped exactly like schemas.Answer (the tests hold them to
+it): this is the hot path of the service, and skipping model validation per answer is a
+measurable share of each request (docs/benchmarks.md).
+"""
+
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from psycopg import AsyncConnection as PsycopgAsyncConnection
+from psycopg.rows import dict_row
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.dialects import postgresql
 
 from app.errors import AppError, InvalidInput, NotFound
 from app.geo import Point
 from app.responsibility.queries import CANDIDATES_SQL, Tolerances, candidate_params
 from app.responsibility.rules import RULE_NAMES, Candidate, Decision, Parcel, decide, metres
-from app.responsibility.schemas import (
-    AmbiguityOut,
-    Answer,
-    CandidateOut,
-    Landowner,
-    ObjectRef,
-    OperationsAreaRef,
-    OrganisationName,
-    OrganisationRef,
-    Performer,
-    PointOut,
-)
 from app.settings import Settings
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 MAX_BATCH = 10_000
+# The same statement in psycopg's own parameter style, for the pooled async path.
+CANDIDATES_PSYCOPG = str(CANDIDATES_SQL.compile(dialect=postgresql.psycopg.dialect()))  # type: ignore[no-untyped-call]
+
+Json = dict[str, Any]
 
 
 class OutsideMunicipality(NotFound):
@@ -82,71 +81,58 @@ def resolve_options(settings: Settings, day: date | None, preferred: str | None)
 
 @dataclass
 class _Shared:
-    organisations: dict[int, dict[str, Any]]
+    organisations: dict[int, Json]
     product_exists: bool
     municipality_name: str | None
 
+    def organisation(self, org_id: int | None) -> Json | None:
+        return self.organisations.get(org_id) if org_id is not None else None
 
-def _organisation(shared: _Shared, org_id: int | None) -> OrganisationRef | None:
-    if org_id is None or org_id not in shared.organisations:
-        return None
-    return OrganisationRef.model_validate(shared.organisations[org_id])
-
-
-def _name(shared: _Shared, org_id: int) -> OrganisationName:
-    org = shared.organisations.get(org_id, {"slug": "okand", "namn": "okänd organisation"})
-    return OrganisationName(slug=org["slug"], namn=org["namn"])
+    def name(self, org_id: int) -> Json:
+        org = self.organisations.get(org_id, {"slug": "okand", "namn": "okänd organisation"})
+        return {"slug": org["slug"], "namn": org["namn"]}
 
 
-def _object_ref(candidate: Candidate) -> ObjectRef:
-    return ObjectRef(
-        id=candidate.object_id,
-        extern_id=candidate.extern_id,
-        kod=candidate.code,
-        namn=candidate.name,
-        geometrityp=candidate.kind,
-    )
+def _object_ref(candidate: Candidate) -> Json:
+    return {
+        "id": candidate.object_id,
+        "extern_id": candidate.extern_id,
+        "kod": candidate.code,
+        "namn": candidate.name,
+        "geometrityp": candidate.kind,
+    }
 
 
-def _performer(
-    shared: _Shared, huvudman_id: int | None, areas: list[dict[str, Any]]
-) -> Performer | None:
-    if huvudman_id is None:
-        return None
+def _performer(shared: _Shared, huvudman_id: int | None, areas: list[Json]) -> Json | None:
     area = next((a for a in areas if a["bestallare_id"] == huvudman_id), None)
-    if area is None:
+    organisation = shared.organisation(area["utforare_id"]) if area else None
+    if area is None or organisation is None:
         return None
-    organisation = _organisation(shared, area["utforare_id"])
-    if organisation is None:
-        return None
-    return Performer(
-        organisation=organisation,
-        driftomrade=OperationsAreaRef(id=area["id"], namn=area["namn"]),
-        avtal_fran=area["avtal_fran"],
-        avtal_till=area["avtal_till"],
-        egen_regi=area["utforare_id"] == area["bestallare_id"],
-    )
+    return {
+        "organisation": organisation,
+        "driftomrade": {"id": area["id"], "namn": area["namn"]},
+        "avtal_fran": area["avtal_fran"],
+        "avtal_till": area["avtal_till"],
+        "egen_regi": area["utforare_id"] == area["bestallare_id"],
+    }
 
 
-def _landowner(shared: _Shared, parcel: Parcel | None) -> Landowner | None:
+def _landowner(shared: _Shared, parcel: Parcel | None) -> Json | None:
     if parcel is None:
         return None
-    owners = [o for o in (_organisation(shared, i) for i in parcel.owner_ids) if o is not None]
-    return Landowner(fastighetsbeteckning=parcel.designation, agare=owners, agare_okand=not owners)
+    owners = [o for o in map(shared.organisation, parcel.owner_ids) if o is not None]
+    return {"fastighetsbeteckning": parcel.designation, "agare": owners, "agare_okand": not owners}
 
 
 def _explanation(
-    decision: Decision,
-    huvudman: OrganisationRef | None,
-    performer: Performer | None,
-    landowner: Landowner | None,
+    decision: Decision, huvudman: Json | None, performer: Json | None, landowner: Json | None
 ) -> str:
     who = ""
     if huvudman is not None:
-        if performer is not None and not performer.egen_regi:
-            who = f"sköts av {performer.organisation.namn} på uppdrag av {huvudman.namn}"
+        if performer is not None and not performer["egen_regi"]:
+            who = f"sköts av {performer['organisation']['namn']} på uppdrag av {huvudman['namn']}"
         else:
-            who = f"sköts av {huvudman.namn}"
+            who = f"sköts av {huvudman['namn']}"
     deciding = decision.deciding
     if deciding is not None:
         if decision.rule in (1, 2):
@@ -158,28 +144,31 @@ def _explanation(
             f"{metres(deciding.distance)} bort; {who}."
         )
     if landowner is not None:
-        if landowner.agare_okand:
+        if landowner["agare_okand"]:
             return (
                 "Inget skötselobjekt finns nära punkten; den ligger på fastigheten "
-                f"{landowner.fastighetsbeteckning}, vars ägare är okänd."
+                f"{landowner['fastighetsbeteckning']}, vars ägare är okänd."
             )
-        owners = " och ".join(o.namn for o in landowner.agare)
+        owners = " och ".join(o["namn"] for o in landowner["agare"])
         return (
             "Inget skötselobjekt finns nära punkten; fastigheten "
-            f"{landowner.fastighetsbeteckning} ägs av {owners}, som därför ansvarar."
+            f"{landowner['fastighetsbeteckning']} ägs av {owners}, som därför ansvarar."
         )
     return "Inget skötselobjekt och ingen fastighet finns vid punkten, så ingen ansvarig kan anges."
 
 
-def _ambiguity(shared: _Shared, decision: Decision) -> tuple[bool, str | None, list[AmbiguityOut]]:
+def _ambiguity(shared: _Shared, decision: Decision) -> tuple[bool, str | None, list[Json]]:
     if not decision.ambiguous_with:
         return False, None, []
-    others = [
-        AmbiguityOut(organisation=_name(shared, org), avstand_m=round(distance, 2), vad=what)
+    others: list[Json] = [
+        {"organisation": shared.name(org), "avstand_m": round(distance, 2), "vad": what}
         for org, distance, what in decision.ambiguous_with
     ]
-    on_boundary = any(o.avstand_m == 0 for o in others)
-    listing = ", ".join(f"{o.organisation.namn} ({o.vad}, {metres(o.avstand_m)})" for o in others)
+    on_boundary = any(distance == 0 for _, distance, _ in decision.ambiguous_with)
+    listing = ", ".join(
+        f"{shared.name(org)['namn']} ({what}, {metres(distance)})"
+        for org, distance, what in decision.ambiguous_with
+    )
     reason = (
         "Punkten ligger på gränsen mot en annan organisations ansvar: "
         if on_boundary
@@ -189,67 +178,65 @@ def _ambiguity(shared: _Shared, decision: Decision) -> tuple[bool, str | None, l
 
 
 def build_answer(
-    point: Point, options: ResolveOptions, row: dict[str, Any], shared: _Shared
-) -> Answer:
-    """The explained answer for one point from its row of the candidate query."""
-    candidates = [Candidate.from_row(c) for c in row["kandidater"]]
-    parcels = [Parcel.from_row(p) for p in row["fastigheter"]]
+    point: Point, options: ResolveOptions, row: Mapping[str, Any], shared: _Shared
+) -> Json:
+    """The explained answer (shaped like schemas.Answer) for one point from its query row."""
     decision = decide(
-        candidates,
-        parcels,
+        [Candidate.from_row(c) for c in row["kandidater"]],
+        [Parcel.from_row(p) for p in row["fastigheter"]],
         preferred=options.preferred,
         ambiguity_m=options.tolerances.ambiguity_m,
     )
+    deciding = decision.deciding
     landowner = _landowner(shared, decision.parcel)
-    if decision.deciding is not None:
-        huvudman = _organisation(shared, decision.deciding.huvudman_id)
-    elif landowner is not None and landowner.agare:
-        huvudman = landowner.agare[0]
-    else:
-        huvudman = None
-    huvudman_id = decision.deciding.huvudman_id if decision.deciding else None
-    if huvudman_id is None and decision.parcel and decision.parcel.owner_ids:
+    if deciding is not None:
+        huvudman_id: int | None = deciding.huvudman_id
+    elif decision.parcel is not None and decision.parcel.owner_ids:
         huvudman_id = decision.parcel.owner_ids[0]
+    else:
+        huvudman_id = None
+    huvudman = shared.organisation(huvudman_id)
     performer = _performer(shared, huvudman_id, row["driftomraden"])
     ambiguous, reason, others = _ambiguity(shared, decision)
     lon, lat = point.lonlat()
-    distance = decision.deciding.distance if decision.deciding else None
-    return Answer(
-        punkt=PointOut(
-            lon=round(lon, 7), lat=round(lat, 7), x=round(point.x, 2), y=round(point.y, 2)
-        ),
-        datum=options.day,
-        regel=decision.rule_name,
-        avstand_m=round(distance, 2) if distance is not None else None,
-        forklaring=_explanation(decision, huvudman, performer, landowner),
-        huvudman=huvudman,
-        utforare=performer,
-        markagare=landowner,
-        objekt=_object_ref(decision.deciding) if decision.deciding else None,
-        kandidater=[
-            CandidateOut(
-                regel=RULE_NAMES[c.rule],
-                avstand_m=round(c.distance, 2),
-                objekt=_object_ref(c),
-                huvudman=_name(shared, c.huvudman_id),
-            )
+    return {
+        "punkt": {
+            "lon": round(lon, 7),
+            "lat": round(lat, 7),
+            "x": round(point.x, 2),
+            "y": round(point.y, 2),
+        },
+        "datum": options.day.isoformat(),
+        "regel": decision.rule_name,
+        "avstand_m": round(deciding.distance, 2) if deciding else None,
+        "forklaring": _explanation(decision, huvudman, performer, landowner),
+        "huvudman": huvudman,
+        "utforare": performer,
+        "markagare": landowner,
+        "objekt": _object_ref(deciding) if deciding else None,
+        "kandidater": [
+            {
+                "regel": RULE_NAMES[c.rule],
+                "avstand_m": round(c.distance, 2),
+                "objekt": _object_ref(c),
+                "huvudman": shared.name(c.huvudman_id),
+            }
             for c in decision.runners_up
         ],
-        tvetydig=ambiguous,
-        tvetydig_orsak=reason,
-        tvetydig_med=others,
-    )
+        "tvetydig": ambiguous,
+        "tvetydig_orsak": reason,
+        "tvetydig_med": others,
+    }
 
 
-def _split_rows(rows: Sequence[Any]) -> tuple[dict[int, dict[str, Any]], _Shared]:
-    by_index: dict[int, dict[str, Any]] = {}
-    shared_json: dict[str, Any] = {}
+def _split_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[int, Mapping[str, Any]], _Shared]:
+    by_index: dict[int, Mapping[str, Any]] = {}
+    shared_json: Json = {}
     for row in rows:
-        mapping = dict(row._mapping)
-        if mapping["n"] is None:
-            shared_json = mapping["gemensamt"]
+        if row["n"] is None:
+            shared_json = row["gemensamt"]
         else:
-            by_index[int(mapping["n"])] = mapping
+            by_index[int(row["n"])] = row
     organisations = {int(k): v for k, v in (shared_json.get("organisationer") or {}).items()}
     return by_index, _Shared(
         organisations=organisations,
@@ -273,14 +260,18 @@ def _outside(point: Point, shared: _Shared, swapped_inside: bool) -> OutsideMuni
 
 
 def answers_from_rows(
-    points: Sequence[Point], rows: Sequence[Any], options: ResolveOptions, *, with_swaps: bool
-) -> list[Answer | AppError]:
+    points: Sequence[Point],
+    rows: Sequence[Mapping[str, Any]],
+    options: ResolveOptions,
+    *,
+    with_swaps: bool,
+) -> list[Json | AppError]:
     """Answers (or per-point errors) in the order of points, from the candidate query's rows."""
     by_index, shared = _split_rows(rows)
     if options.preferred is not None and not shared.product_exists:
         raise UnknownProduct(f"Skötselprodukten '{options.preferred}' finns inte i katalogen.")
     count = len(points) // 2 if with_swaps else len(points)
-    results: list[Answer | AppError] = []
+    results: list[Json | AppError] = []
     for i in range(count):
         row = by_index[i + 1]
         if not row["inom_kommunen"]:
@@ -311,18 +302,24 @@ def _params(points: Sequence[Point], options: ResolveOptions) -> dict[str, Any]:
 
 
 async def resolve_async(
-    conn: AsyncConnection, points: Sequence[Point], options: ResolveOptions, *, with_swaps: bool
-) -> list[Answer | AppError]:
-    """Resolve points on an async connection (the web service)."""
+    conn: PsycopgAsyncConnection[Any],
+    points: Sequence[Point],
+    options: ResolveOptions,
+    *,
+    with_swaps: bool,
+) -> list[Json | AppError]:
+    """Resolve points on a pooled psycopg connection (the web service's hot path)."""
     asked = _query_points(points, with_swaps)
-    rows = (await conn.execute(CANDIDATES_SQL, _params(asked, options))).all()
+    async with conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute(CANDIDATES_PSYCOPG, _params(asked, options))
+        rows = await cursor.fetchall()
     return answers_from_rows(asked, rows, options, with_swaps=with_swaps)
 
 
 def resolve_sync(
     conn: Connection, points: Sequence[Point], options: ResolveOptions, *, with_swaps: bool
-) -> list[Answer | AppError]:
+) -> list[Json | AppError]:
     """Resolve points on a synchronous connection (command line, tests)."""
     asked = _query_points(points, with_swaps)
-    rows = conn.execute(CANDIDATES_SQL, _params(asked, options)).all()
+    rows = [dict(r._mapping) for r in conn.execute(CANDIDATES_SQL, _params(asked, options))]
     return answers_from_rows(asked, rows, options, with_swaps=with_swaps)

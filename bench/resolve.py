@@ -1,0 +1,272 @@
+"""Benchmark of "who maintains this point?" on a scaled demo of Huddinge.
+
+    .venv/bin/python -m bench.resolve [--fastigheter 1000000] [--sekunder 20]
+
+In one run, on the same database and the same random points inside the municipality:
+  (a) floor: the candidate query alone, driven by --samtidighet concurrent psycopg clients
+      (no HTTP, no rules, no JSON answer);
+  (b) GET /api/v1/ansvar through uvicorn with 2 workers at the same concurrency (wrk);
+  (c) latency at a steady offered load of --takt requests/s (open loop: latency counts from
+      the moment each request was due, so a stall is not hidden).
+Prints requests/s, p50 and p99 for each and the ratio (b)/(a).
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import make_url
+
+from app.paths import REPO_ROOT
+from app.responsibility.queries import CANDIDATES_SQL, Tolerances, candidate_params
+from app.settings import Settings
+from bench.scaled_demo import scaled_demo_url
+
+POINT_COUNT = 5_000
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+def _random_points(url: str) -> list[tuple[float, float, float, float]]:
+    """Points spread inside Huddinge: (x, y) in EPSG:3006 and (lon, lat)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT ST_X(g), ST_Y(g), ST_X(ST_Transform(g, 4326)), ST_Y(ST_Transform(g, 4326))"
+                " FROM (SELECT (ST_Dump(ST_GeneratePoints(geom, :n, 126))).geom AS g"
+                " FROM kommungrans WHERE kommunkod = '0126') p"
+            ),
+            {"n": POINT_COUNT},
+        ).all()
+    engine.dispose()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def _floor(
+    url: str, points: list[tuple[float, float, float, float]], concurrency: int, seconds: float
+) -> tuple[float, list[float]]:
+    """Requests/s and latencies (ms) of the bare candidate query."""
+    sql = str(CANDIDATES_SQL.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+    settings = Settings()
+    tolerances = Tolerances(
+        settings.snap_point_m, settings.snap_line_m, settings.area_gap_m, settings.ambiguity_m
+    )
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def client(seed: int) -> None:
+        rng = random.Random(seed)
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+            while time.perf_counter() < deadline:
+                x, y, _, _ = rng.choice(points)
+                params = candidate_params(
+                    [x],
+                    [y],
+                    preferred=None,
+                    at=datetime.now(UTC),
+                    day=date.today(),
+                    municipality="0126",
+                    tolerances=tolerances,
+                )
+                started = time.perf_counter()
+                cursor = await conn.execute(sql, params)  # type: ignore[arg-type]
+                await cursor.fetchall()
+                latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(concurrency)))
+    return len(latencies) / (time.perf_counter() - started), latencies
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_server(url: str, port: int, workers: int, concurrency: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        "ANSVAR_DATABASE_URL": url,
+        "ANSVAR_POOL_SIZE": str(max(4, concurrency // workers + 2)),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+_WRK_SCRIPT = """
+local paths = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%f %%f %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+"""
+
+
+def _wrk(
+    port: int, points: list[tuple[float, float, float, float]], concurrency: int, seconds: float
+) -> tuple[float, float, float, int]:
+    """Requests/s, p50 and p99 (ms) and errors of GET /api/v1/ansvar at a fixed concurrency."""
+    shuffled = random.Random(1).sample(points, len(points))
+    paths = ",".join(f'"/api/v1/ansvar?lon={lon:.7f}&lat={lat:.7f}"' for _, _, lon, lat in shuffled)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(_WRK_SCRIPT % paths)
+        script = handle.name
+    try:
+        result = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{concurrency}",
+                f"-d{int(seconds)}s",
+                "-s",
+                script,
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        Path(script).unlink()
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
+    _, requests, duration_us, p50, p99, errors = line.split()
+    return int(requests) / (int(duration_us) / 1e6), float(p50), float(p99), int(errors)
+
+
+async def _steady(
+    port: int, points: list[tuple[float, float, float, float]], rate: float, seconds: float
+) -> tuple[list[float], int]:
+    """Latencies (ms, from when each request was due) at a steady offered load."""
+    rng = random.Random(2)
+    latencies: list[float] = []
+    failures = 0
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=10
+    ) as client:
+
+        async def one(due: float, lon: float, lat: float) -> None:
+            nonlocal failures
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            response = await client.get("/api/v1/ansvar", params={"lon": lon, "lat": lat})
+            if response.status_code != 200:
+                failures += 1
+            latencies.append((time.perf_counter() - due) * 1000)
+
+        start = time.perf_counter() + 0.5
+        tasks = []
+        for n in range(int(rate * seconds)):
+            _, _, lon, lat = rng.choice(points)
+            tasks.append(asyncio.create_task(one(start + n / rate, lon, lat)))
+        await asyncio.gather(*tasks)
+    return latencies, failures
+
+
+def main() -> None:
+    """Run (a), (b) and (c) and print the results."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fastigheter", type=int, default=1_000_000)
+    parser.add_argument("--sekunder", type=float, default=20.0)
+    parser.add_argument("--samtidighet", type=int, default=32)
+    parser.add_argument("--takt", type=float, default=200.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    url = scaled_demo_url(args.fastigheter)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        parcels = conn.execute(text("SELECT count(*) FROM fastighet")).scalar_one()
+        objects = conn.execute(text("SELECT count(*) FROM skotselobjekt")).scalar_one()
+    engine.dispose()
+    points = _random_points(url)
+    print(
+        f"data: {parcels} parcel areas, {objects} maintenance objects; "
+        f"{len(points)} random points in Huddinge"
+    )
+
+    floor_rps, floor_ms = asyncio.run(_floor(url, points, args.samtidighet, args.sekunder))
+    print(
+        f"(a) floor, candidate query, {args.samtidighet} psycopg clients: "
+        f"{floor_rps:8.0f} req/s  p50 {_percentile(floor_ms, 50):6.2f} ms  "
+        f"p99 {_percentile(floor_ms, 99):6.2f} ms"
+    )
+
+    port = _free_port()
+    server = _start_server(url, port, args.workers, args.samtidighet)
+    try:
+        http_rps, p50, p99, errors = _wrk(port, points, args.samtidighet, args.sekunder)
+        print(
+            f"(b) HTTP, {args.workers} workers, concurrency {args.samtidighet}:       "
+            f"{http_rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {errors}"
+        )
+        steady_ms, failures = asyncio.run(_steady(port, points, args.takt, args.sekunder))
+        print(
+            f"(c) HTTP at a steady {args.takt:.0f} req/s:                       "
+            f"{len(steady_ms) / args.sekunder:8.0f} req/s  "
+            f"p50 {_percentile(steady_ms, 50):6.2f} ms  p99 {_percentile(steady_ms, 99):6.2f} ms"
+            f"  failures {failures}  (mean {statistics.fmean(steady_ms):.2f} ms)"
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    print(
+        f"ratio (b)/(a): {http_rps / floor_rps:.2f}  (goal ≥ 0.5); "
+        f"p99 at {args.takt:.0f} req/s: {_percentile(steady_ms, 99):.2f} ms (goal ≤ 15 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
