@@ -28,11 +28,11 @@ from pathlib import Path
 import httpx
 import psycopg
 from sqlalchemy import create_engine, text
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 
 from app.paths import REPO_ROOT
-from app.responsibility.queries import CANDIDATES_SQL, Tolerances, candidate_params
+from app.responsibility.queries import Tolerances, candidate_params
+from app.responsibility.service import CANDIDATES_PSYCOPG
 from app.settings import Settings
 from bench.scaled_demo import scaled_demo_url
 
@@ -64,7 +64,7 @@ async def _floor(
     url: str, points: list[tuple[float, float, float, float]], concurrency: int, seconds: float
 ) -> tuple[float, list[float]]:
     """Requests/s and latencies (ms) of the bare candidate query."""
-    sql = str(CANDIDATES_SQL.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+    sql = CANDIDATES_PSYCOPG
     settings = Settings()
     tolerances = Tolerances(
         settings.snap_point_m, settings.snap_line_m, settings.area_gap_m, settings.ambiguity_m
@@ -88,7 +88,7 @@ async def _floor(
                     tolerances=tolerances,
                 )
                 started = time.perf_counter()
-                cursor = await conn.execute(sql, params)  # type: ignore[arg-type]
+                cursor = await conn.execute(sql, params)
                 await cursor.fetchall()
                 latencies.append((time.perf_counter() - started) * 1000)
 
