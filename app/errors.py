@@ -45,6 +45,22 @@ class NotFound(AppError):
     title = "Hittades inte"
 
 
+class PayloadTooLarge(AppError):
+    """The request carries more than the service accepts at once."""
+
+    status = 413
+    type = "for-stor-begaran"
+    title = "Begäran är för stor"
+
+
+class UnsupportedMediaType(AppError):
+    """The request body is in a format the endpoint does not read."""
+
+    status = 415
+    type = "mediatyp-stods-inte"
+    title = "Mediatypen stöds inte"
+
+
 class Conflict(AppError):
     """The request conflicts with the current state of the data."""
 

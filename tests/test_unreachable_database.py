@@ -24,7 +24,12 @@ def _unreachable_url() -> str:
 def test_api_answers_503_problem_when_the_database_is_down() -> None:
     settings = Settings(database_url=_unreachable_url(), connect_timeout_s=1)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        for path in ("/healthz", "/api/v1/skotselprodukter", "/api/v1/organisationer"):
+        for path in (
+            "/healthz",
+            "/api/v1/skotselprodukter",
+            "/api/v1/organisationer",
+            "/api/v1/ansvar?lon=17.98&lat=59.24",
+        ):
             response = client.get(path)
             assert response.status_code == 503, path
             assert response.headers["content-type"] == "application/problem+json"

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from app.errors import AppError, InvalidInput
+from app.errors import AppError, InvalidInput, PayloadTooLarge
 from app.geo import WGS84, Point, make_point
 from app.responsibility.service import MAX_BATCH, Json
 
@@ -32,10 +32,9 @@ CSV_COLUMNS = (
 )
 
 
-class BatchTooLarge(InvalidInput):
+class BatchTooLarge(PayloadTooLarge):
     """More points than one request may carry."""
 
-    status = 413
     type = "for-manga-punkter"
     title = "För många punkter"
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.db import PooledConnectionDep
-from app.errors import AppError, InvalidInput
+from app.errors import AppError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from app.geo import WGS84, Point, make_point, parse_crs
 from app.responsibility.batch import (
     grouped_json,
@@ -116,7 +116,7 @@ async def resolve_batch(
         raise InvalidInput("format kan vara 'json' eller 'csv'.")
     body = await request.body()
     if len(body) > MAX_BATCH_BYTES:
-        raise _TooLarge(f"Kroppen är {len(body)} byte; högst {MAX_BATCH_BYTES}.")
+        raise PayloadTooLarge(f"Kroppen är {len(body)} byte; högst {MAX_BATCH_BYTES}.")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     epsg = parse_crs(crs) if crs else None
     if media in _CSV_TYPES:
@@ -124,7 +124,7 @@ async def resolve_batch(
     elif media in _JSON_TYPES or not media:
         rows = parse_geojson(body, epsg)
     else:
-        raise _UnsupportedMedia(
+        raise UnsupportedMediaType(
             f"Mediatypen '{media}' stöds inte; skicka application/geo+json eller text/csv."
         )
     options = resolve_options(request.app.state.settings, datum, produkt)
@@ -145,15 +145,3 @@ async def resolve_batch(
         else {"svar": [result_json(i, r) for i, r in results], "antal": len(results)}
     )
     return Response(orjson.dumps(payload), media_type="application/json")
-
-
-class _TooLarge(InvalidInput):
-    status = 413
-    type = "for-stor-begaran"
-    title = "Begäran är för stor"
-
-
-class _UnsupportedMedia(InvalidInput):
-    status = 415
-    type = "mediatyp-stods-inte"
-    title = "Mediatypen stöds inte"
