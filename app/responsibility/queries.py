@@ -21,14 +21,19 @@ _LIVE = "{a}.valid_from <= :t AND ({a}.valid_to IS NULL OR {a}.valid_to > :t)"
 
 
 def _objects(kind: str, tolerance: str, rule: str) -> str:
+    # The catalogue is joined after the limit: joined inside, the planner may loop over every
+    # product and probe the spatial index once per product.
     return f"""
-       (SELECT {rule} AS regel, o.objekt_id AS id, o.id AS version_id, o.extern_id,
-               o.skotselprodukt_kod AS kod, p.namn, o.geometrityp, o.huvudman_id,
-               ST_Distance(o.geom, q.g) AS avstand, p.prioritet, ST_Area(o.geom) AS yta
-        FROM skotselobjekt o JOIN skotselprodukt p ON p.kod = o.skotselprodukt_kod
-        WHERE o.geometrityp = '{kind}' AND ST_DWithin(o.geom, q.g, {tolerance})
-          AND {_LIVE.format(a="o")}
-        ORDER BY ST_Distance(o.geom, q.g) LIMIT {CANDIDATES_PER_KIND})"""
+       (SELECT n.regel, n.id, n.version_id, n.extern_id, n.kod, p.namn, n.geometrityp,
+               n.huvudman_id, n.avstand, p.prioritet, n.yta
+        FROM (SELECT {rule} AS regel, o.objekt_id AS id, o.id AS version_id, o.extern_id,
+                     o.skotselprodukt_kod AS kod, o.geometrityp, o.huvudman_id,
+                     ST_Distance(o.geom, q.g) AS avstand, ST_Area(o.geom) AS yta
+              FROM skotselobjekt o
+              WHERE o.geometrityp = '{kind}' AND ST_DWithin(o.geom, q.g, {tolerance})
+                AND {_LIVE.format(a="o")}
+              ORDER BY ST_Distance(o.geom, q.g) LIMIT {CANDIDATES_PER_KIND}) n
+        JOIN skotselprodukt p ON p.kod = n.kod)"""
 
 
 CANDIDATES_SQL = text(f"""
