@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.catalogue.router import router as catalogue_router
 from app.db import make_async_engine, make_pool
+from app.features.router import router as features_router
 from app.health.router import router as health_router
 from app.organisations.router import router as organisations_router
 from app.problems import install_problem_handlers
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue_router, prefix=API_PREFIX)
     app.include_router(organisations_router, prefix=API_PREFIX)
     app.include_router(responsibility_router, prefix=API_PREFIX)
+    app.include_router(features_router)
 
     @app.get("/", include_in_schema=False)
     async def index() -> RedirectResponse:

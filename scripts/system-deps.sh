@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the project needs beyond PostgreSQL/PostGIS (scripts/local-postgis.sh
-# installs those): Python with venv. On Debian/Ubuntu as root they are installed;
-# elsewhere the missing ones are named with the command to install them.
+# installs those): Python with venv, and GDAL's command-line tools, which the tests use as a
+# real OGC API client. On Debian/Ubuntu as root they are installed; elsewhere the missing ones
+# are named with the command to install them.
 set -euo pipefail
 
 python=${PYTHON:-python3}
@@ -16,6 +17,8 @@ elif ! "$python" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3
     exit 1
   fi
 fi
+
+command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,6 +1,10 @@
 """Shared fixtures: a migrated PostGIS test database; tests run in rolled-back transactions."""
 
 import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +17,7 @@ from app.db_admin import ensure_database, sibling_database_url
 from app.main import create_app
 from app.migrate import upgrade
 from app.organisations.service import read_organisations, upsert_organisations
-from app.paths import CATALOGUE_CSV, DEMO_DATA_DIR
+from app.paths import CATALOGUE_CSV, DEMO_DATA_DIR, REPO_ROOT
 from app.settings import LOCAL_DATABASE_URL, Settings
 
 
@@ -68,3 +72,47 @@ def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     """The application on the test database, lifespan included."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The service in a real uvicorn process on the test database, for real HTTP clients."""
+    port = _free_port()
+    env = os.environ | {"ANSVAR_DATABASE_URL": settings.database_url}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the test server did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

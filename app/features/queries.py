@@ -1,0 +1,160 @@
+"""SQL that builds GeoJSON features and vector tiles inside PostgreSQL (psycopg parameters).
+
+A page is one statement: the features are written as GeoJSON text by PostGIS, joined into one
+UTF-8 byte string, and handed to the client untouched; Python only adds the envelope (counts
+and links). Paging is by key (keyset), so pages stay correct while others write.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.features.collections import Collection
+from app.features.params import Crs, Cursor, Envelope, Period
+
+_ENVELOPE = "ST_MakeEnvelope(%(min_e)s, %(min_n)s, %(max_e)s, %(max_n)s, 3006)"
+
+
+def _geometry(collection: Collection, crs: Crs) -> str:
+    geometry = collection.geometry
+    if crs.srid != 3006:
+        geometry = f"ST_Transform({geometry}, {crs.srid})"
+    if crs.northing_first:
+        geometry = f"ST_FlipCoordinates({geometry})"
+    return f"ST_AsGeoJSON({geometry}, {crs.decimals})"
+
+
+def feature_sql(collection: Collection, crs: Crs) -> str:
+    """SQL expression of one feature as GeoJSON text."""
+    return (
+        '\'{"type":"Feature","id":\' || to_json(' + collection.feature_id + ")::text"
+        " || ',\"geometry\":' || coalesce(" + _geometry(collection, crs) + ", 'null')"
+        " || ',\"properties\":' || " + collection.properties + "::text || '}'"
+    )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a request selects from a collection, apart from paging."""
+
+    envelope: Envelope | None
+    period: Period | None
+    filters: dict[str, Any]
+
+
+def _conditions(collection: Collection, selection: Selection) -> tuple[list[str], dict[str, Any]]:
+    conditions = [collection.base_filter]
+    params: dict[str, Any] = {}
+    if collection.temporal:
+        period = selection.period
+        if period is None:
+            conditions.append("t.valid_to IS NULL")
+        else:
+            if period.end is not None:
+                conditions.append("t.valid_from <= %(period_end)s")
+                params["period_end"] = period.end
+            if period.start is not None:
+                conditions.append("(t.valid_to IS NULL OR t.valid_to > %(period_start)s)")
+                params["period_start"] = period.start
+    if selection.envelope is not None:
+        conditions.append(
+            f"t.geom && {_ENVELOPE}"
+            " AND ST_Intersects(t.geom, ST_GeomFromWKB(%(bbox_outline)s, 3006))"
+        )
+        e = selection.envelope
+        params |= {
+            "min_e": e.min_e,
+            "min_n": e.min_n,
+            "max_e": e.max_e,
+            "max_n": e.max_n,
+            "bbox_outline": e.outline_wkb,
+        }
+    for name, value in selection.filters.items():
+        conditions.append(collection.filters[name])
+        params[name] = value
+    return conditions, params
+
+
+def items_sql(
+    collection: Collection, crs: Crs, selection: Selection, cursor: Cursor | None, limit: int
+) -> tuple[str, dict[str, Any]]:
+    """One page of features as bytes, with its count, first and last key and whether more exist."""
+    conditions, params = _conditions(collection, selection)
+    forward = cursor is None or cursor.forward
+    if cursor is not None:
+        conditions.append(f"{collection.key} {'>' if forward else '<'} %(cursor_key)s")
+        params["cursor_key"] = cursor.key
+    direction = "ASC" if forward else "DESC"
+    sql = f"""
+WITH page AS (
+  SELECT {collection.key} AS k, {feature_sql(collection, crs)} AS f
+  FROM {collection.source}
+  WHERE {" AND ".join(conditions)}
+  ORDER BY {collection.key} {direction}
+  LIMIT %(fetch)s
+), numbered AS (
+  SELECT k, f, row_number() OVER (ORDER BY k {direction}) AS rn FROM page
+)
+SELECT convert_to(coalesce(string_agg(f, ',' ORDER BY k) FILTER (WHERE rn <= %(limit)s), ''),
+                  'UTF8') AS features,
+       count(*) FILTER (WHERE rn <= %(limit)s) AS returned,
+       min(k) FILTER (WHERE rn <= %(limit)s) AS first_key,
+       max(k) FILTER (WHERE rn <= %(limit)s) AS last_key,
+       count(*) > %(limit)s AS more
+FROM numbered"""
+    return sql, params | {"fetch": limit + 1, "limit": limit}
+
+
+def count_sql(collection: Collection, selection: Selection) -> tuple[str, dict[str, Any]]:
+    """The number of features a selection matches (only run when asked for)."""
+    conditions, params = _conditions(collection, selection)
+    return f"SELECT count(*) FROM {collection.source} WHERE {' AND '.join(conditions)}", params
+
+
+def item_sql(collection: Collection, crs: Crs, period: Period | None) -> tuple[str, dict[str, Any]]:
+    """One feature by its public id, as bytes."""
+    conditions, params = _conditions(collection, Selection(None, period, {}))
+    conditions.append(f"{collection.feature_id} = %(feature_id)s")
+    sql = (
+        f"SELECT convert_to({feature_sql(collection, crs)}, 'UTF8') FROM {collection.source}"
+        f" WHERE {' AND '.join(conditions)} ORDER BY {collection.key} DESC LIMIT 1"
+    )
+    return sql, params
+
+
+# Web Mercator metres per tile at zoom 0; a pixel of a 4096-unit tile at Huddinge's latitude
+# (cos 59.2° ≈ 0.51) is about this / 2^z / 4096 * 0.51 metres on the ground.
+_WORLD_METRES = 40_075_016.69
+_GROUND_SCALE = 0.51
+TILE_EXTENT = 4096
+
+
+def tile_sql(
+    collection: Collection, z: int, x: int, y: int, max_features: int
+) -> tuple[str, dict[str, Any]]:
+    """A Mapbox vector tile of current features, simplified to the tile's pixel size."""
+    pixel = _WORLD_METRES / (2**z) / TILE_EXTENT * _GROUND_SCALE
+    conditions, params = _conditions(collection, Selection(None, None, {}))
+    sql = f"""
+WITH bounds AS (
+  SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS mercator,
+         ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / {TILE_EXTENT}),
+                      3006) AS local
+), features AS (
+  SELECT ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology({collection.geometry}, %(pixel)s),
+                                   3857),
+                      bounds.mercator, {TILE_EXTENT}, 64, true) AS geom,
+         {collection.tile_properties}
+  FROM {collection.source}, bounds
+  WHERE {" AND ".join(conditions)} AND t.geom && bounds.local
+  LIMIT %(max_features)s
+)
+SELECT ST_AsMVT(features.*, %(layer)s, {TILE_EXTENT}, 'geom')
+FROM features WHERE geom IS NOT NULL"""
+    return sql, params | {
+        "z": z,
+        "x": x,
+        "y": y,
+        "pixel": pixel,
+        "max_features": max_features,
+        "layer": collection.id,
+    }
