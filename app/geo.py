@@ -58,8 +58,9 @@ def parse_crs(value: str | None) -> int:
     )
 
 
-@lru_cache(maxsize=8)
-def _transformer(source: int, target: int) -> Transformer:
+@lru_cache(maxsize=16)
+def transformer(source: int, target: int) -> Transformer:
+    """A cached x/y-ordered transformer (building one costs milliseconds)."""
     return Transformer.from_crs(source, target, always_xy=True)
 
 
@@ -67,7 +68,7 @@ def transform(x: float, y: float, source: int, target: int) -> tuple[float, floa
     """Transform one coordinate pair (x = easting or longitude)."""
     if source == target:
         return x, y
-    tx, ty = _transformer(source, target).transform(x, y)
+    tx, ty = transformer(source, target).transform(x, y)
     return float(tx), float(ty)
 
 

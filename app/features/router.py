@@ -219,7 +219,7 @@ async def items(collection_id: str, request: Request, conn: PooledConnectionDep)
     )
 
     sql, values = items_sql(found, crs, selection, cursor, limit)
-    page = await (await conn.execute(sql, values)).fetchone()
+    page = await (await conn.execute(sql, values, binary=True)).fetchone()
     assert page is not None
     features, returned, first_key, last_key, more = page
     forward = cursor is None or cursor.forward
@@ -278,7 +278,7 @@ async def item(
     crs = parse_crs(request.query_params.get("crs"), "crs")
     sql, values = item_sql(found, crs, parse_datetime(request.query_params.get("datetime")))
     values["feature_id"] = _feature_id(found, feature_id)
-    row = await (await conn.execute(sql, values)).fetchone()
+    row = await (await conn.execute(sql, values, binary=True)).fetchone()
     if row is None:
         raise NotFound(f"Objektet '{feature_id}' finns inte i {found.id}.")
     return cached_response(request, bytes(row[0]), GEOJSON, {"Content-Crs": f"<{crs.uri}>"})
@@ -299,5 +299,5 @@ async def tile(
     if z < MIN_TILE_ZOOM.get(found.id, 0):
         return cached_response(request, b"", MVT)
     sql, values = tile_sql(found, z, x, y, MAX_TILE_FEATURES)
-    row = await (await conn.execute(sql, values)).fetchone()
+    row = await (await conn.execute(sql, values, binary=True)).fetchone()
     return cached_response(request, bytes(row[0]) if row and row[0] else b"", MVT)

@@ -1,0 +1,388 @@
+"""Benchmark of OGC API – Features items pages against tipg, pygeoapi and the bare SQL.
+
+    .venv/bin/python -m bench.features [--fastigheter 1000000] [--sekunder 10]
+
+All servers read the same parcel table of the scaled demo (tipg and pygeoapi from their own
+virtualenvs in .cache/bench, created on the first run), each with 2 uvicorn workers, at the same
+concurrency, asked for pages of 100, 1,000 and 5,000 parcels from the same random bboxes (wrk).
+The floor is our own page statement run by as many psycopg clients, without HTTP.
+Prints requests/s, p50/p99 and bytes per response, and the ratios ours/tipg, ours/pygeoapi
+and ours/floor.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+from pyproj import Transformer
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.features.collections import COLLECTIONS
+from app.features.params import SUPPORTED_CRS, parse_bbox
+from app.features.queries import Selection, items_sql
+from app.paths import REPO_ROOT
+from bench.resolve import _free_port, _percentile
+from bench.scaled_demo import CACHE, scaled_demo_url
+
+PAGE_SIZES = (100, 1_000, 5_000)
+BBOX_COUNT = 300
+_WRK_SCRIPT = """
+local paths = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1], {["Accept-Encoding"] = "identity"})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%f %%f %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.bytes,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+"""
+
+
+def _venv(name: str, packages: list[str]) -> Path:
+    """A virtualenv of its own for a server we compare against (made once)."""
+    venv = CACHE / f"venv-{name}"
+    python = venv / "bin" / "python"
+    if not (venv / ".installed").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
+        (venv / ".installed").touch()
+    return python
+
+
+def _bboxes(url: str, page_size: int) -> list[tuple[str, str]]:
+    """Random bboxes, each holding about 1.3 pages of parcels, as a map viewport would.
+
+    Centred on random parcels; the half side is the distance to the parcel that is
+    1.2 × page_size-th nearest, so the box holds at least that many. Returned in CRS84 and as
+    the enclosing box in EPSG:3006.
+    """
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT ST_X(c), ST_Y(c), (SELECT ST_Distance(f.geom, c) FROM fastighet f"
+                "  WHERE f.valid_to IS NULL ORDER BY f.geom <-> c OFFSET :k LIMIT 1)"
+                " FROM (SELECT ST_PointOnSurface(geom) AS c FROM fastighet"
+                "  TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT :n) x"
+            ),
+            {"n": BBOX_COUNT, "k": int(page_size * 1.2)},
+        ).all()
+    engine.dispose()
+    to_crs84 = Transformer.from_crs(3006, 4326, always_xy=True)
+    boxes = []
+    for x, y, radius in rows:
+        e0, n0, e1, n1 = x - radius, y - radius, x + radius, y + radius
+        west, south, east, north = to_crs84.transform_bounds(e0, n0, e1, n1)
+        boxes.append(
+            (
+                f"{west:.6f},{south:.6f},{east:.6f},{north:.6f}",
+                f"{e0:.1f},{n0:.1f},{e1:.1f},{n1:.1f}",
+            )
+        )
+    return boxes
+
+
+def _wait(url: str, server: "subprocess.Popen[bytes]") -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit(f"the server for {url} exited")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def _start(
+    argv: list[str], env: dict[str, str], ready: str, cwd: Path
+) -> "subprocess.Popen[bytes]":
+    server = subprocess.Popen(
+        argv,
+        env=os.environ | env,
+        cwd=cwd,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait(ready, server)
+    return server
+
+
+def _stop(server: "subprocess.Popen[bytes]") -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def _wrk(base: str, paths: list[str], concurrency: int, seconds: float) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(_WRK_SCRIPT % ",".join(f'"{p}"' for p in paths))
+        script = handle.name
+    try:
+        result = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{concurrency}",
+                f"-d{int(seconds)}s",
+                "--timeout",
+                "30s",
+                "-s",
+                script,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        Path(script).unlink()
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
+    _, requests, duration_us, p50, p99, read, errors = line.split()
+    count = max(int(requests), 1)
+    return {
+        "rps": int(requests) / (int(duration_us) / 1e6),
+        "p50": float(p50),
+        "p99": float(p99),
+        "bytes": int(read) / count,
+        "errors": int(errors),
+    }
+
+
+async def _floor(
+    url: str, bboxes: list[tuple[str, str]], limit: int, concurrency: int, seconds: float
+) -> dict[str, float]:
+    """Our page statement alone: the same bboxes, psycopg clients, no HTTP."""
+    collection = COLLECTIONS["fastigheter"]
+    crs84 = SUPPORTED_CRS[0]
+    statements = [
+        items_sql(collection, crs84, Selection(parse_bbox(b, crs84), None, {}), None, limit)
+        for b, _ in bboxes
+    ]
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    latencies: list[float] = []
+    sizes: list[int] = []
+    deadline = time.perf_counter() + seconds
+
+    async def client(seed: int) -> None:
+        rng = random.Random(seed)
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+            while time.perf_counter() < deadline:
+                sql, params = rng.choice(statements)
+                started = time.perf_counter()
+                row = await (await conn.execute(sql, params, binary=True)).fetchone()
+                latencies.append((time.perf_counter() - started) * 1000)
+                sizes.append(len(row[0]) if row else 0)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(concurrency)))
+    return {
+        "rps": len(latencies) / (time.perf_counter() - started),
+        "p50": _percentile(latencies, 50),
+        "p99": _percentile(latencies, 99),
+        "bytes": sum(sizes) / max(len(sizes), 1),
+        "errors": 0,
+    }
+
+
+def _pygeoapi_config(directory: Path, url: str, port: int) -> tuple[Path, Path]:
+    db = make_url(url)
+    config = directory / "pygeoapi.yml"
+    config.write_text(f"""
+server:
+  bind: {{host: 127.0.0.1, port: {port}}}
+  url: http://127.0.0.1:{port}
+  mimetype: application/json; charset=UTF-8
+  encoding: utf-8
+  language: en-US
+  limits: {{default_items: 100, max_items: 10000}}
+  limit: 100
+  map: {{url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png", attribution: "OSM"}}
+logging: {{level: ERROR}}
+metadata:
+  identification: {{title: bench, description: bench, keywords: [bench], keywords_type: theme,
+                   terms_of_service: none, url: "http://127.0.0.1"}}
+  license: {{name: none, url: "http://127.0.0.1"}}
+  provider: {{name: bench, url: "http://127.0.0.1"}}
+  contact: {{name: bench, position: bench, address: bench, city: bench, stateorprovince: bench,
+            postalcode: "0", country: SE, phone: "0", fax: "0", email: bench@example.org,
+            url: "http://127.0.0.1", hours: none, instructions: none, role: pointOfContact}}
+resources:
+  fastigheter:
+    type: collection
+    title: Fastigheter
+    description: parcels
+    keywords: [parcels]
+    extents:
+      spatial: {{bbox: [17.8, 59.1, 18.3, 59.3], crs: "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
+    providers:
+      - type: feature
+        name: PostgreSQL
+        data: {{host: {db.host}, port: {db.port}, dbname: {db.database}, user: {db.username},
+               password: "", search_path: [public]}}
+        id_field: id
+        table: fastighet
+        geom_field: geom
+        storage_crs: http://www.opengis.net/def/crs/EPSG/0/3006
+        crs: [http://www.opengis.net/def/crs/OGC/1.3/CRS84, http://www.opengis.net/def/crs/EPSG/0/3006]
+""")
+    openapi = directory / "openapi.yml"
+    return config, openapi
+
+
+def main() -> None:
+    """Run every server and page size and print the table and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fastigheter", type=int, default=1_000_000)
+    parser.add_argument("--sekunder", type=float, default=10.0)
+    parser.add_argument("--samtidighet", type=int, default=16)
+    args = parser.parse_args()
+
+    url = scaled_demo_url(args.fastigheter)
+    db = make_url(url)
+    plain_dsn = db.set(drivername="postgresql").render_as_string(hide_password=False)
+    tipg_python = _venv("tipg", ["tipg", "uvicorn[standard]"])
+    pygeoapi_python = _venv(
+        "pygeoapi",
+        ["pygeoapi==0.21.0", "psycopg2-binary", "geoalchemy2", "starlette", "uvicorn[standard]"],
+    )
+    results: dict[tuple[str, int], dict[str, float]] = {}
+    boxes = {size: _bboxes(url, size) for size in PAGE_SIZES}
+
+    for size in PAGE_SIZES:
+        results[("golv (SQL)", size)] = asyncio.run(
+            _floor(url, boxes[size], size, args.samtidighet, args.sekunder)
+        )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        servers: dict[str, tuple[list[str], dict[str, str], str, str]] = {}
+        port = _free_port()
+        servers["ansvarskartan"] = (
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:create_app",
+                "--factory",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            {"ANSVAR_DATABASE_URL": url},
+            f"http://127.0.0.1:{port}",
+            "/ogc/collections/fastigheter/items?limit={limit}&bbox={bbox}",
+        )
+        port = _free_port()
+        servers["tipg"] = (
+            [
+                str(tipg_python),
+                "-m",
+                "uvicorn",
+                "tipg.main:app",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            {
+                "DATABASE_URL": plain_dsn,
+                "TIPG_DB_SCHEMAS": '["public"]',
+                "TIPG_DB_TABLES": '["public.fastighet"]',
+                "TIPG_MAX_FEATURES_PER_QUERY": "10000",
+            },
+            f"http://127.0.0.1:{port}",
+            "/collections/public.fastighet/items?limit={limit}&bbox={bbox}",
+        )
+        port = _free_port()
+        config, openapi = _pygeoapi_config(Path(tmp), url, port)
+        subprocess.run(
+            [
+                str(pygeoapi_python.parent / "pygeoapi"),
+                "openapi",
+                "generate",
+                str(config),
+                "--output-file",
+                str(openapi),
+            ],
+            check=True,
+            capture_output=True,
+            env=os.environ | {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)},
+        )
+        servers["pygeoapi"] = (
+            [
+                str(pygeoapi_python),
+                "-m",
+                "uvicorn",
+                "pygeoapi.starlette_app:APP",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)},
+            f"http://127.0.0.1:{port}",
+            # pygeoapi 0.21 writes a bbox it transforms to EPSG:3006 in northing/easting order
+            # and then reads it as easting/northing, so it gets the same area in EPSG:3006.
+            "/collections/fastigheter/items?f=json&limit={limit}&bbox={sweref}"
+            "&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006",
+        )
+        for name, (argv, env, base, template) in servers.items():
+            crs84, sweref = boxes[100][0]
+            first_path = template.format(limit=10, bbox=crs84, sweref=sweref)
+            server = _start(argv, env, base + first_path, REPO_ROOT)
+            try:
+                for size in PAGE_SIZES:
+                    paths = [
+                        template.format(limit=size, bbox=crs84, sweref=sweref)
+                        for crs84, sweref in boxes[size]
+                    ]
+                    results[(name, size)] = _wrk(base, paths, args.samtidighet, args.sekunder)
+            finally:
+                _stop(server)
+
+    print(
+        f"fastigheter: {args.fastigheter} requested; concurrency {args.samtidighet}, "
+        f"{args.sekunder:.0f} s per cell"
+    )
+    print(f"{'server':<16}{'page':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes/resp':>12}")
+    for (name, size), r in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
+        print(
+            f"{name:<16}{size:>6}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+            f"{r['bytes']:>12.0f}" + (f"  errors {r['errors']:.0f}" if r["errors"] else "")
+        )
+    for size in PAGE_SIZES:
+        ours = results[("ansvarskartan", size)]["rps"]
+        ratios = {
+            other: ours / results[(other, size)]["rps"]
+            for other in ("tipg", "pygeoapi", "golv (SQL)")
+            if results[(other, size)]["rps"] > 0
+        }
+        print(f"page {size}: " + ", ".join(f"ours/{k} {v:.2f}" for k, v in ratios.items()))
+
+
+if __name__ == "__main__":
+    main()
