@@ -119,12 +119,17 @@ def _start(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait(ready, server)
+    try:
+        _wait(ready, server)
+    except BaseException:
+        _stop(server)
+        raise
     return server
 
 
 def _stop(server: "subprocess.Popen[bytes]") -> None:
-    os.killpg(server.pid, signal.SIGTERM)
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)
 
 
