@@ -11,6 +11,7 @@ from app.catalogue.router import router as catalogue_router
 from app.db import make_async_engine, make_pool
 from app.features.router import router as features_router
 from app.health.router import router as health_router
+from app.openapi30 import install_openapi30
 from app.organisations.router import router as organisations_router
 from app.problems import install_problem_handlers
 from app.responsibility.router import router as responsibility_router
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    install_openapi30(app)
     app.include_router(health_router)
     app.include_router(catalogue_router, prefix=API_PREFIX)
     app.include_router(organisations_router, prefix=API_PREFIX)

@@ -1,6 +1,7 @@
 """The HTTP surface of the foundation: health, catalogue, organisations, errors."""
 
 from fastapi.testclient import TestClient
+from openapi_spec_validator import validate
 
 from app.paths import CATALOGUE_CSV
 
@@ -57,7 +58,11 @@ def test_wrong_method_is_a_problem_not_a_traceback(client: TestClient) -> None:
     assert response.headers["content-type"] == PROBLEM
 
 
-def test_openapi_documents_the_api(client: TestClient) -> None:
+def test_openapi_documents_the_api_as_valid_openapi_30(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
-    paths = client.get("/openapi.json").json()["paths"]
+    document = client.get("/openapi.json").json()
+    assert document["openapi"].startswith("3.0.")
+    validate(document)  # raises on anything that is not valid OpenAPI 3.0
+    paths = document["paths"]
     assert {"/healthz", "/api/v1/skotselprodukter", "/api/v1/organisationer"} <= set(paths)
+    assert {"/api/v1/ansvar", "/ogc/collections/{collection_id}/items"} <= set(paths)

@@ -342,6 +342,7 @@ def test_landing_and_conformance(demo_server: str) -> None:
     assert _get(service_desc).json()["paths"]
     conformance = _get(f"{demo_server}/ogc/conformance").json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conformance
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30" in conformance
     collection = _get(f"{demo_server}/ogc/collections/skotselytor").json()
     assert collection["storageCrs"] == EPSG.format(3006)
     assert EPSG.format(3011) in collection["crs"]

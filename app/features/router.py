@@ -32,6 +32,7 @@ JSON = "application/json"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
 MAX_TILE_ZOOM = 22
@@ -87,7 +88,7 @@ async def landing(request: Request) -> Response:
                 {
                     "href": f"{root}/openapi.json",
                     "rel": "service-desc",
-                    "type": "application/vnd.oai.openapi+json;version=3.1",
+                    "type": "application/vnd.oai.openapi+json;version=3.0",
                     "title": "API-beskrivning",
                 },
                 {

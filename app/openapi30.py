@@ -1,0 +1,72 @@
+"""The API description as OpenAPI 3.0, which OGC API – Features (oas30) and many GIS clients expect.
+
+FastAPI writes OpenAPI 3.1; the few 3.1 idioms it uses are rewritten to their 3.0 forms.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+OPENAPI_VERSION = "3.0.3"
+
+
+def _is_null(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "null"
+
+
+def downgrade(node: Any) -> Any:
+    """A JSON Schema / OpenAPI node with 3.1 idioms rewritten as OpenAPI 3.0."""
+    if isinstance(node, list):
+        return [downgrade(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: downgrade(value) for key, value in node.items()}
+    for combinator in ("anyOf", "oneOf"):
+        options = result.get(combinator)
+        if isinstance(options, list) and any(_is_null(o) for o in options):
+            rest = [o for o in options if not _is_null(o)]
+            del result[combinator]
+            if len(rest) == 1 and isinstance(rest[0], dict) and "$ref" not in rest[0]:
+                result = {**rest[0], **result}
+            elif len(rest) == 1:
+                result["allOf"] = rest
+            else:
+                result[combinator] = rest
+            result["nullable"] = True
+    if isinstance(result.get("type"), list):
+        types = [t for t in result["type"] if t != "null"]
+        if len(types) < len(result["type"]):
+            result["nullable"] = True
+        result["type"] = types[0] if len(types) == 1 else types
+    for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(result.get(bound), int | float) and not isinstance(result[bound], bool):
+            result[plain] = result[bound]
+            result[bound] = True
+    if "const" in result:
+        result["enum"] = [result.pop("const")]
+    if isinstance(result.get("examples"), list) and "schema" not in result:
+        examples = result.pop("examples")
+        if examples:
+            result["example"] = examples[0]
+    return result
+
+
+def install_openapi30(app: FastAPI) -> None:
+    """Serve /openapi.json as OpenAPI 3.0."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                # info.summary is OpenAPI 3.1; 3.0 has only the description.
+                description=app.description or app.summary,
+                routes=app.routes,
+            )
+            document = downgrade(document)
+            document["openapi"] = OPENAPI_VERSION
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
