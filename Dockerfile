@@ -1,6 +1,13 @@
 # Multi-stage image of the service. CI here does not build it (no container engine);
 # see docker-compose.yml for running it beside a PostGIS container.
 
+FROM node:20-bookworm-slim AS map
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend ./
+RUN npm run build
+
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
 RUN python -m venv /opt/venv
@@ -19,6 +26,7 @@ COPY alembic.ini ./
 COPY migrations ./migrations
 COPY data ./data
 COPY app ./app
+COPY --from=map /frontend/dist ./frontend/dist
 RUN mkdir .cache && chown ansvar .cache \
     && printf '#!/bin/sh\nexec python -m app.cli "$@"\n' > /opt/venv/bin/ansvarskartan \
     && chmod +x /opt/venv/bin/ansvarskartan

@@ -10,7 +10,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PARCELS ?= 20000
 
-.PHONY: help deps db db-stop migrate demo-data demo serve test lint format clean
+FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/index.html frontend/vite.config.js \
+	frontend/package.json frontend/package-lock.json
+
+.PHONY: help deps test-deps frontend db db-stop migrate demo-data demo serve test lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +26,14 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+test-deps: deps ## Also what the tests need (Chromium)
+	scripts/system-deps.sh --test
+
+frontend: frontend/dist/index.html ## Build the map (npm + Vite)
+
+frontend/dist/index.html: $(FRONTEND_SOURCES) | deps
+	cd frontend && npm ci --no-audit --no-fund && npm run build
 
 db: ## Start the project-local PostGIS (or use ANSVAR_DATABASE_URL)
 	scripts/local-postgis.sh start
@@ -37,11 +48,11 @@ demo-data: migrate ## Load the catalogue and a generated demo of Huddinge (once)
 	$(BIN)/ansvarskartan catalogue sync
 	$(BIN)/ansvarskartan demo --bara-om-tom --fastigheter $(DEMO_PARCELS)
 
-demo: demo-data ## Set up everything and serve the demo at http://127.0.0.1:8000
+demo: demo-data frontend ## Set up everything and serve the demo at http://127.0.0.1:8000
 	@echo "Ansvarskartan: http://$(HOST):$(PORT)/  (API-dokumentation: /docs, stoppa med Ctrl-C)"
 	$(BIN)/ansvarskartan serve --host $(HOST) --port $(PORT)
 
-serve: deps db ## Serve without touching the data
+serve: deps db frontend ## Serve without touching the data
 	$(BIN)/ansvarskartan serve --host $(HOST) --port $(PORT)
 
 lint: deps ## ruff and mypy
@@ -53,8 +64,8 @@ format: deps ## Format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: deps db lint ## Set up everything, lint and run the tests
+test: test-deps db lint frontend ## Set up everything, lint and run the tests
 	$(BIN)/pytest
 
 clean: ## Remove the virtualenv and caches (not the database)
-	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist artifacts

@@ -4,15 +4,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.catalogue.router import router as catalogue_router
 from app.db import make_async_engine, make_pool
 from app.features.router import router as features_router
 from app.health.router import router as health_router
+from app.mapui.router import router as map_router
 from app.openapi30 import install_openapi30
 from app.organisations.router import router as organisations_router
+from app.paths import FRONTEND_DIST
 from app.problems import install_problem_handlers
 from app.responsibility.router import router as responsibility_router
 from app.settings import Settings, get_settings
@@ -55,10 +58,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue_router, prefix=API_PREFIX)
     app.include_router(organisations_router, prefix=API_PREFIX)
     app.include_router(responsibility_router, prefix=API_PREFIX)
+    app.include_router(map_router, prefix=API_PREFIX)
     app.include_router(features_router)
 
-    @app.get("/", include_in_schema=False)
-    async def index() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    if (FRONTEND_DIST / "index.html").exists():
+        app.mount("/", StaticFiles(directory=FRONTEND_DIST, html=True), name="karta")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        async def map_not_built() -> HTMLResponse:
+            return HTMLResponse(_NOT_BUILT, status_code=503)
 
     return app
+
+
+_NOT_BUILT = """<!doctype html><html lang="sv"><meta charset="utf-8"><title>Ansvarskartan</title>
+<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<h1>Kartan är inte byggd</h1><p>Bygg den med <code>make demo</code> (eller
+<code>make frontend</code>). API:t finns på <a href="/docs">/docs</a>.</p></body></html>"""

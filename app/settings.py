@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     connect_timeout_s: float = Field(default=5.0, gt=0)
     statement_timeout_ms: int = Field(default=30_000, ge=0)
     municipality_code: str = Field(default="0126", description="SCB kommunkod of the municipality.")
+    basemap_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Tile URL template of the map's base map; empty for none.",
+    )
+    basemap_attribution: str = Field(
+        default='© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragsgivare'
+    )
     snap_point_m: float = Field(default=10.0, gt=0, le=100, description="Rule 1: point objects.")
     snap_line_m: float = Field(default=3.0, gt=0, le=100, description="Rule 2: line objects.")
     area_gap_m: float = Field(default=15.0, ge=0, le=200, description="Rule 4: nearby areas.")

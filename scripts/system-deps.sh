@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # System packages the project needs beyond PostgreSQL/PostGIS (scripts/local-postgis.sh
-# installs those): Python with venv, and GDAL's command-line tools, which the tests use as a
-# real OGC API client. On Debian/Ubuntu as root they are installed; elsewhere the missing ones
-# are named with the command to install them.
+# installs those): Python with venv, Node.js with npm for building the map, and GDAL's
+# command-line tools. With --test also Chromium, which the browser tests drive.
+# On Debian/Ubuntu as root they are installed; elsewhere the missing ones are named with the
+# command to install them.
 set -euo pipefail
 
 python=${PYTHON:-python3}
@@ -19,8 +20,17 @@ elif ! "$python" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3
 fi
 
 command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
+  node_major=$(node -e 'console.log(process.versions.node.split(".")[0])')
+  if [ "$node_major" -lt 20 ]; then
+    echo "system-deps: Node.js 20 or newer is needed to build the map (found $(node --version))" >&2
+    exit 1
+  fi
   exit 0
 fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

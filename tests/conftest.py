@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from app.migrate import upgrade
 from app.organisations.service import read_organisations, upsert_organisations
 from app.paths import CATALOGUE_CSV, DEMO_DATA_DIR, REPO_ROOT
 from app.settings import LOCAL_DATABASE_URL, Settings
+from tests.handmade import DATA_TABLES, build_fixture
 
 
 def database_url_for_tests(suffix: str = "_test") -> str:
@@ -80,11 +82,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
-    """The service in a real uvicorn process on the test database, for real HTTP clients."""
+@contextmanager
+def running_server(database_url: str, **env: str) -> Iterator[str]:
+    """The service in a real uvicorn process (own port), for real HTTP clients and browsers."""
     port = _free_port()
-    env = os.environ | {"ANSVAR_DATABASE_URL": settings.database_url}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -99,10 +100,9 @@ def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
             "--log-level",
             "warning",
         ],
-        env=env,
+        env=os.environ | {"ANSVAR_DATABASE_URL": database_url} | env,
         cwd=REPO_ROOT,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
             try:
@@ -112,7 +112,25 @@ def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("the test server did not start")
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The service on the test database, with no base map (tests reach no outside network)."""
+    with running_server(settings.database_url, ANSVAR_BASEMAP_URL="") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def handmade_data(engine: Engine) -> Iterator[None]:
+    """The hand-made patch (tests/handmade.py), committed so a running app sees it."""
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))
+        build_fixture(conn)
+    yield
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))

@@ -1,9 +1,4 @@
-"""Who maintains this point? The rules, table-driven on a small hand-made fixture.
-
-The fixture is a 400 m × 200 m patch of Huddinge (origin E 670 000, N 6 568 000), in local
-metres. Parcels P1–P4 are 100 m squares; areas, benches, a hedge and two operations areas sit
-on them so that each rule and each edge case has exactly one place where it decides.
-"""
+"""Who maintains this point? The rules, table-driven on the hand-made patch (tests/handmade.py)."""
 
 import csv
 import io
@@ -11,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,149 +13,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pyproj import Transformer
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine
 
-from app.demo.load import BOUNDARY_SOURCE, HUDDINGE
-from app.imports.areas import import_municipality_boundaries
-from app.paths import MUNICIPALITIES_GEOJSON
 from app.responsibility.schemas import Answer
-
-E0, N0 = 670_000.0, 6_568_000.0
-BENCH_OBJECT = "00000000-0000-4000-8000-0000000000b3"
-
-PARCELS = [  # designation, box, owner (None: unknown)
-    ("HUDDINGE TESTTRAKT 1:1", (0, 0, 100, 100), "huddinge-kommun"),
-    ("HUDDINGE TESTTRAKT 1:2", (100, 0, 200, 100), "huge"),
-    ("HUDDINGE TESTTRAKT 1:3", (0, 100, 100, 200), None),
-    ("HUDDINGE TESTTRAKT 1:4", (100, 100, 200, 200), "privat"),
-]
-AREAS = [  # code, box, huvudman
-    ("G2", (0, 0, 100, 100), "parkenheten"),
-    ("G2", (100, 0, 200, 100), "huge"),
-    ("IG2", (20, 20, 40, 40), "kultur-fritid"),
-    ("G1", (300, 0, 320, 20), "parkenheten"),
-]
-POINTS = [  # code, (x, y), huvudman
-    ("UT1", (60, 60), "parkenheten"),
-    ("UT1", (70, 60), "huge"),
-    ("UT2", (130, 170), "parkenheten"),
-    ("UT1", (136, 170), "parkenheten"),
-]
-HEDGE = ("H1", ((150, 50), (190, 50)), "huge")
-OPERATIONS_AREAS = [  # name, box, client, performer
-    ("Testområde park", (0, 0, 100, 100), "parkenheten", "sodertorns-parkdrift"),
-    ("Testområde Huge", (100, 0, 200, 100), "huge", "huge"),
-]
-
-
-def _box(box: tuple[float, float, float, float]) -> str:
-    x0, y0, x1, y1 = box
-    return f"ST_MakeEnvelope({E0 + x0}, {N0 + y0}, {E0 + x1}, {N0 + y1}, 3006)"
-
-
-def _point(xy: tuple[float, float]) -> str:
-    return f"ST_SetSRID(ST_MakePoint({E0 + xy[0]}, {N0 + xy[1]}), 3006)"
-
-
-def _insert_object(
-    conn: Connection, code: str, kind: str, geom_sql: str, org: str, **extra: Any
-) -> None:
-    conn.execute(
-        text(
-            "INSERT INTO skotselobjekt (objekt_id, skotselprodukt_kod, geometrityp, huvudman_id,"
-            " geom, valid_from, valid_to) SELECT coalesce(CAST(:objekt_id AS uuid),"
-            f" gen_random_uuid()), :code, :kind, id, {geom_sql},"
-            " CAST(:valid_from AS timestamptz), CAST(:valid_to AS timestamptz)"
-            " FROM organisation WHERE slug = :org"
-        ),
-        {
-            "code": code,
-            "kind": kind,
-            "org": org,
-            "objekt_id": None,
-            "valid_from": "2025-01-01",
-            "valid_to": None,
-        }
-        | extra,
-    )
-
-
-def _build_fixture(conn: Connection) -> None:
-    import_municipality_boundaries(
-        conn, MUNICIPALITIES_GEOJSON, codes={HUDDINGE}, source=BOUNDARY_SOURCE
-    )
-    for n, (designation, box, owner) in enumerate(PARCELS, start=1):
-        conn.execute(
-            text(
-                "INSERT INTO fastighet (objektidentitet, registerenhetsreferens, beteckning,"
-                " kommunnamn, trakt, etikett, geom, valid_from)"
-                f" VALUES (gen_random_uuid(), CAST(:ref AS uuid), :designation, 'HUDDINGE',"
-                f" 'TESTTRAKT', :label, ST_Multi({_box(box)}), '2025-01-01')"
-            ),
-            {
-                "ref": f"00000000-0000-4000-8000-00000000000{n}",
-                "designation": designation,
-                "label": designation.rsplit(" ", 1)[1],
-            },
-        )
-        if owner:
-            conn.execute(
-                text(
-                    "INSERT INTO fastighetsagare (registerenhetsreferens, organisation_id,"
-                    " valid_from) SELECT CAST(:ref AS uuid), id, '2025-01-01'"
-                    " FROM organisation WHERE slug = :owner"
-                ),
-                {"ref": f"00000000-0000-4000-8000-00000000000{n}", "owner": owner},
-            )
-    for code, box, org in AREAS:
-        _insert_object(conn, code, "yta", _box(box), org)
-    for code, xy, org in POINTS:
-        _insert_object(conn, code, "punkt", _point(xy), org)
-    code, (start, end), org = HEDGE
-    _insert_object(conn, code, "linje", f"ST_MakeLine({_point(start)}, {_point(end)})", org)
-    # A bench in P3 that moved from the park unit to HuSF on 2026-03-01.
-    _insert_object(
-        conn,
-        "UT1",
-        "punkt",
-        _point((50, 180)),
-        "parkenheten",
-        objekt_id=BENCH_OBJECT,
-        valid_to="2026-03-01",
-    )
-    _insert_object(
-        conn,
-        "UT1",
-        "punkt",
-        _point((50, 180)),
-        "husf",
-        objekt_id=BENCH_OBJECT,
-        valid_from="2026-03-01",
-    )
-    for name, box, client, performer in OPERATIONS_AREAS:
-        conn.execute(
-            text(
-                "INSERT INTO driftomrade (namn, bestallare_id, utforare_id, avtal_fran,"
-                f" avtal_till, geom) SELECT :name, c.id, p.id, '2024-04-01', '2028-03-31',"
-                f" ST_Multi({_box(box)}) FROM organisation c, organisation p"
-                " WHERE c.slug = :client AND p.slug = :performer"
-            ),
-            {"name": name, "client": client, "performer": performer},
-        )
-
-
-_DATA_TABLES = "skotselobjekt, fastighetsagare, fastighet, driftomrade, kommungrans"
-
-
-@pytest.fixture(scope="module")
-def fixture_data(engine: Engine) -> Iterator[None]:
-    """The fixture, committed so the running app sees it; removed afterwards."""
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {_DATA_TABLES} RESTART IDENTITY CASCADE"))
-        _build_fixture(conn)
-    yield
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {_DATA_TABLES} RESTART IDENTITY CASCADE"))
+from tests.handmade import E0, N0, local_lonlat
 
 
 def _ask(client: TestClient, xy: tuple[float, float], **params: Any) -> Any:
@@ -296,7 +151,7 @@ CASES = [
 ]
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_rules(client: TestClient, case: Case) -> None:
     answer = _ask(client, case.xy, **dict(case.params))
@@ -319,7 +174,7 @@ def test_rules(client: TestClient, case: Case) -> None:
     assert answer["forklaring"].endswith(".")
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_answer_explains_itself(client: TestClient) -> None:
     answer = _ask(client, (63, 60))
     assert answer["forklaring"].startswith("Parkbänk/sittplats 3,0 m från punkten; sköts av")
@@ -333,7 +188,7 @@ def test_answer_explains_itself(client: TestClient) -> None:
     assert runner_up["avstand_m"] == pytest.approx(7.0, abs=0.01)
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_parcel_answers_name_the_designation(client: TestClient) -> None:
     unknown = _ask(client, (50, 130))
     assert unknown["markagare"] == {
@@ -347,7 +202,7 @@ def test_parcel_answers_name_the_designation(client: TestClient) -> None:
     assert "Inget skötselobjekt" in known["forklaring"]
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_shared_boundary_names_the_other_organisation(client: TestClient) -> None:
     answer = _ask(client, (100, 80))
     assert answer["tvetydig"] is True
@@ -359,7 +214,7 @@ def test_shared_boundary_names_the_other_organisation(client: TestClient) -> Non
     assert involved == {"parkenheten", "huge"}
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 @pytest.mark.parametrize(
     "crs", ["EPSG:3011", "http://www.opengis.net/def/crs/EPSG/0/3011", "urn:ogc:def:crs:EPSG::3011"]
 )
@@ -369,7 +224,7 @@ def test_sweref_18_00_gives_the_same_answer(client: TestClient, crs: str) -> Non
     assert answer["objekt"]["kod"] == "UT1" and answer["avstand_m"] == pytest.approx(3.0, abs=0.01)
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_wgs84_lon_lat(client: TestClient) -> None:
     lon, lat = Transformer.from_crs(3006, 4326, always_xy=True).transform(E0 + 63, N0 + 60)
     answer = client.get("/api/v1/ansvar", params={"lon": lon, "lat": lat}).json()
@@ -377,7 +232,7 @@ def test_wgs84_lon_lat(client: TestClient) -> None:
     assert answer["punkt"]["lon"] == pytest.approx(lon, abs=1e-6)
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_outside_the_municipality_is_a_404_problem(client: TestClient) -> None:
     response = client.get("/api/v1/ansvar", params={"lon": 17.60, "lat": 59.25})
     assert response.status_code == 404
@@ -403,7 +258,7 @@ BAD_REQUESTS = [
 ]
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 @pytest.mark.parametrize(("params", "message"), BAD_REQUESTS, ids=[m for _, m in BAD_REQUESTS])
 def test_bad_input_is_a_swedish_400(
     client: TestClient, params: dict[str, str], message: str
@@ -414,18 +269,13 @@ def test_bad_input_is_a_swedish_400(
     assert message in response.json()["detail"]
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_unknown_product_is_a_400(client: TestClient) -> None:
     response = client.get(
         "/api/v1/ansvar", params={"x": E0 + 63, "y": N0 + 60, "crs": "EPSG:3006", "produkt": "XX9"}
     )
     assert response.status_code == 400
     assert response.json()["type"] == "okand-produkt"
-
-
-def _lonlat(xy: tuple[float, float]) -> tuple[float, float]:
-    lon, lat = Transformer.from_crs(3006, 4326, always_xy=True).transform(E0 + xy[0], N0 + xy[1])
-    return float(lon), float(lat)
 
 
 def _feature(ident: str, coordinates: list[Any]) -> dict[str, Any]:
@@ -437,13 +287,13 @@ def _feature(ident: str, coordinates: list[Any]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_batch_geojson_answers_each_point_and_keeps_bad_rows_apart(client: TestClient) -> None:
     collection = {
         "type": "FeatureCollection",
         "features": [
-            _feature("bänk", list(_lonlat((63, 60)))),
-            _feature("häck", list(_lonlat((170, 52)))),
+            _feature("bänk", list(local_lonlat((63, 60)))),
+            _feature("häck", list(local_lonlat((170, 52)))),
             _feature("utanför", [17.60, 59.25]),
             _feature("trasig", [200.0, 59.2]),
             {
@@ -468,7 +318,7 @@ def test_batch_geojson_answers_each_point_and_keeps_bad_rows_apart(client: TestC
     assert rows["linje"]["fel"]["detail"] == "Objektet är ingen punkt."
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_batch_csv_in_sweref_answers_as_csv(client: TestClient) -> None:
     body = f"id;x;y\n1;{E0 + 63};{N0 + 60}\n2;{E0 + 150};{N0 + 150}\n3;inte;ett tal\n"
     response = client.post(
@@ -487,16 +337,16 @@ def test_batch_csv_in_sweref_answers_as_csv(client: TestClient) -> None:
     assert rows[2]["status"] == "fel" and "inte tal" in rows[2]["fel"]
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_batch_grouped_by_huvudman_is_a_safety_walk_protocol(client: TestClient) -> None:
     body = "id,lon,lat\n" + "".join(
         f"{ident},{lon},{lat}\n"
         for ident, (lon, lat) in [
-            ("a", _lonlat((63, 60))),
-            ("b", _lonlat((170, 52))),
-            ("c", _lonlat((68, 60))),
-            ("d", _lonlat((80, 15))),
-            ("e", _lonlat((50, 130))),
+            ("a", local_lonlat((63, 60))),
+            ("b", local_lonlat((170, 52))),
+            ("c", local_lonlat((68, 60))),
+            ("d", local_lonlat((80, 15))),
+            ("e", local_lonlat((50, 130))),
         ]
     )
     response = client.post(
@@ -513,7 +363,7 @@ def test_batch_grouped_by_huvudman_is_a_safety_walk_protocol(client: TestClient)
     assert all(g["antal"] == len(g["punkter"]) for g in protocol["grupper"])
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 @pytest.mark.parametrize(
     ("body", "content_type", "status"),
     [
@@ -539,10 +389,10 @@ def test_batch_refuses_what_it_cannot_read(
     assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.usefixtures("fixture_data")
+@pytest.mark.usefixtures("handmade_data")
 def test_cli_answers_a_point_and_a_file(engine: Engine, tmp_path: Path) -> None:
     env = os.environ | {"ANSVAR_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    lon, lat = _lonlat((63, 60))
+    lon, lat = local_lonlat((63, 60))
     single = subprocess.run(
         [sys.executable, "-m", "app.cli", "ansvar", str(lon), str(lat)],
         capture_output=True,

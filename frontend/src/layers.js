@@ -1,0 +1,126 @@
+// Map layers styled from the catalogue: vector tiles when zoomed out, GeoJSON by bbox when in.
+import L from "leaflet";
+import "leaflet.vectorgrid";
+import { getJson } from "./api.js";
+import { markerSvg, pathStyle } from "./symbols.js";
+
+export const GEOJSON_MIN_ZOOM = 16;
+const TILE_MIN_ZOOM = { skotselytor: 12, skotsellinjer: 13, fastigheter: 15 };
+const PAGE_LIMIT = 5000;
+const HIDDEN = { weight: 0, opacity: 0, fill: false, fillOpacity: 0 };
+
+export class Layers {
+  constructor(map, products) {
+    this.map = map;
+    this.products = new Map(products.map((p) => [p.kod, p]));
+    this.hiddenCategories = new Set();
+    this.organisation = "";
+    this.geojson = L.layerGroup().addTo(map);
+    this.tiles = {};
+    this.context = L.layerGroup().addTo(map);
+    this.requestId = 0;
+  }
+
+  visible(code, organisation) {
+    const product = this.products.get(code);
+    if (!product || this.hiddenCategories.has(product.kategori)) return false;
+    return !this.organisation || organisation === this.organisation;
+  }
+
+  async loadContext() {
+    const [boundary, areas] = await Promise.all([
+      getJson("/ogc/collections/kommungrans/items"),
+      getJson("/ogc/collections/driftomraden/items?limit=1000"),
+    ]);
+    L.geoJSON(areas, {
+      interactive: false,
+      style: { color: "#5b4a8b", weight: 2, dashArray: "8 6", fill: false },
+    }).addTo(this.context);
+    const outline = L.geoJSON(boundary, {
+      interactive: false,
+      style: { color: "#1d2b4f", weight: 3, fill: false },
+    }).addTo(this.context);
+    return outline.getBounds();
+  }
+
+  tileStyle(collection) {
+    return (properties) => {
+      if (collection === "fastigheter") {
+        return { color: "#6b6b6b", weight: 0.6, fill: false, opacity: 0.8 };
+      }
+      if (!this.visible(properties.produkt, properties.huvudman)) return HIDDEN;
+      return pathStyle(this.products.get(properties.produkt));
+    };
+  }
+
+  makeTiles(collection) {
+    const style = this.tileStyle(collection);
+    return L.vectorGrid.protobuf(
+      `/ogc/collections/${collection}/tiles/WebMercatorQuad/{z}/{x}/{y}`,
+      {
+        interactive: false,
+        minZoom: TILE_MIN_ZOOM[collection],
+        maxZoom: GEOJSON_MIN_ZOOM - 1,
+        maxNativeZoom: GEOJSON_MIN_ZOOM - 1,
+        vectorTileLayerStyles: { [collection]: style },
+        rendererFactory: L.canvas.tile,
+      },
+    );
+  }
+
+  async refresh() {
+    const zoom = this.map.getZoom();
+    const useGeojson = zoom >= GEOJSON_MIN_ZOOM;
+    for (const collection of Object.keys(TILE_MIN_ZOOM)) {
+      const wanted = !useGeojson && zoom >= TILE_MIN_ZOOM[collection];
+      if (wanted && !this.tiles[collection]) {
+        this.tiles[collection] = this.makeTiles(collection).addTo(this.map);
+      } else if (!wanted && this.tiles[collection]) {
+        this.map.removeLayer(this.tiles[collection]);
+        delete this.tiles[collection];
+      }
+    }
+    this.geojson.clearLayers();
+    if (useGeojson) await this.loadGeojson(++this.requestId);
+  }
+
+  redrawTiles() {
+    for (const collection of Object.keys(this.tiles)) {
+      this.map.removeLayer(this.tiles[collection]);
+      delete this.tiles[collection];
+    }
+    return this.refresh();
+  }
+
+  async loadGeojson(requestId) {
+    const b = this.map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(",");
+    const filter = this.organisation ? `&huvudman=${encodeURIComponent(this.organisation)}` : "";
+    const url = (c) => `/ogc/collections/${c}/items?bbox=${bbox}&limit=${PAGE_LIMIT}${filter}`;
+    const [parcels, areas, lines, points] = await Promise.all([
+      getJson(`/ogc/collections/fastigheter/items?bbox=${bbox}&limit=${PAGE_LIMIT}`),
+      getJson(url("skotselytor")),
+      getJson(url("skotsellinjer")),
+      getJson(url("skotselpunkter")),
+    ]);
+    if (requestId !== this.requestId) return;
+    const keep = (f) => this.visible(f.properties.produkt, f.properties.huvudman);
+    const style = (f) => pathStyle(this.products.get(f.properties.produkt));
+    L.geoJSON(parcels, {
+      interactive: false,
+      style: { color: "#6b6b6b", weight: 0.8, fill: false, opacity: 0.9 },
+    }).addTo(this.geojson);
+    L.geoJSON(areas, { interactive: false, filter: keep, style }).addTo(this.geojson);
+    L.geoJSON(lines, { interactive: false, filter: keep, style }).addTo(this.geojson);
+    L.geoJSON(points, {
+      filter: keep,
+      pointToLayer: (f, latlng) => {
+        const product = this.products.get(f.properties.produkt);
+        const size = (product.symbologi.markorstorlek || 10) + 2;
+        const icon = L.divIcon({ html: markerSvg(product), className: "symbol", iconSize: [size, size] });
+        return L.marker(latlng, { icon, interactive: false, keyboard: false });
+      },
+    }).addTo(this.geojson);
+    this.map.getContainer().dataset.ritat = String(Date.now());
+  }
+}

@@ -1,0 +1,41 @@
+// The legend: every product with exactly its map symbol, grouped by category, each category a toggle.
+import { swatchSvg } from "./symbols.js";
+
+function element(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+export function buildLegend(container, products, onToggle) {
+  const categories = new Map();
+  for (const product of products) {
+    if (!categories.has(product.kategori)) categories.set(product.kategori, []);
+    categories.get(product.kategori).push(product);
+  }
+  let n = 0;
+  for (const [category, members] of categories) {
+    n += 1;
+    const checkbox = element("input", { type: "checkbox", id: `kategori-${n}`, checked: "" });
+    checkbox.addEventListener("change", () => onToggle(category, checkbox.checked));
+    const label = element("label", { for: `kategori-${n}` }, [category]);
+    const list = element("ul", { class: "legend-items" });
+    for (const product of members) {
+      const swatch = element("span", { class: "swatch" });
+      swatch.innerHTML = swatchSvg(product);
+      list.append(
+        element("li", { "data-kod": product.kod, title: product.beskrivning }, [
+          swatch,
+          element("span", { class: "code" }, [product.kod]),
+          element("span", {}, [product.namn]),
+        ]),
+      );
+    }
+    const details = element("details", { class: "legend-group", open: "" }, [
+      element("summary", {}, [checkbox, label]),
+      list,
+    ]);
+    container.append(details);
+  }
+}

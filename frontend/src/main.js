@@ -1,0 +1,177 @@
+// Ansvarskartan: click anywhere in Huddinge and see who maintains the spot.
+import "leaflet/dist/leaflet.css";
+import "./app.css";
+import L from "leaflet";
+import { ApiError, getJson } from "./api.js";
+import { Layers } from "./layers.js";
+import { buildLegend } from "./legend.js";
+import { renderAnswer, renderMessage } from "./panel.js";
+import { setupSearch } from "./search.js";
+import { readView, writeView } from "./urlstate.js";
+
+const HUDDINGE = [59.215, 18.03];
+const COLLECTION_OF_KIND = { yta: "skotselytor", linje: "skotsellinjer", punkt: "skotselpunkter" };
+const HIGHLIGHT = { color: "#ffd400", weight: 6, opacity: 0.95, fill: false };
+
+const panel = document.getElementById("svar");
+const notice = document.getElementById("notis");
+let selected = null;
+let marker = null;
+let highlight = null;
+
+function notify(text) {
+  notice.textContent = text;
+  notice.hidden = false;
+}
+
+function addBaseMap(map, settings) {
+  const basemap = settings.bakgrundskarta;
+  if (!basemap) {
+    map.getContainer().classList.add("no-basemap");
+    return;
+  }
+  let failed = false;
+  L.tileLayer(basemap.url, { attribution: basemap.attribution, maxZoom: 20, maxNativeZoom: 19 })
+    .on("tileerror", () => {
+      if (failed) return;
+      failed = true;
+      map.getContainer().classList.add("no-basemap");
+      notify("Bakgrundskartan kan inte nås just nu. Skötselansvaret visas ändå.");
+    })
+    .addTo(map);
+}
+
+async function showHighlight(map, answer) {
+  if (highlight) map.removeLayer(highlight);
+  highlight = null;
+  if (!answer.objekt) return;
+  const collection = COLLECTION_OF_KIND[answer.objekt.geometrityp];
+  try {
+    const feature = await getJson(`/ogc/collections/${collection}/items/${answer.objekt.id}`);
+    highlight = L.geoJSON(feature, {
+      interactive: false,
+      style: HIGHLIGHT,
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { ...HIGHLIGHT, radius: 12 }),
+    }).addTo(map);
+  } catch {
+    // The answer stands without the highlight.
+  }
+}
+
+// On a phone the answer is a bottom sheet: move the map so the point stays in sight above it.
+function keepPointVisible(map, latlng) {
+  if (window.matchMedia("(min-width: 800px)").matches) return;
+  const point = map.latLngToContainerPoint(latlng);
+  const visibleBottom = map.getSize().y - panel.offsetHeight;
+  if (point.y > visibleBottom - 40) map.panBy([0, point.y - visibleBottom / 2], { animate: false });
+}
+
+async function resolve(map, latlng) {
+  selected = [latlng.lat, latlng.lng];
+  writeView(map, selected);
+  if (marker) marker.setLatLng(latlng);
+  else marker = L.circleMarker(latlng, { radius: 6, color: "#111", weight: 2, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
+  panel.hidden = false;
+  panel.innerHTML = '<p class="loading">Söker ansvarig …</p>';
+  try {
+    const answer = await getJson(`/api/v1/ansvar?lon=${latlng.lng.toFixed(7)}&lat=${latlng.lat.toFixed(7)}`);
+    renderAnswer(panel, answer);
+    keepPointVisible(map, latlng);
+    await showHighlight(map, answer);
+  } catch (error) {
+    if (highlight) map.removeLayer(highlight);
+    const problem = error instanceof ApiError ? error.problem : null;
+    if (problem?.type === "utanfor-kommunen") {
+      renderMessage(panel, "Utanför Huddinge kommun", problem.detail);
+    } else {
+      renderMessage(panel, "Kunde inte hämta svaret", error.message);
+    }
+  }
+  panel.dataset.klar = String(Date.now());
+}
+
+async function start() {
+  // The legend takes room beside the map on wide screens; decide before the map measures itself.
+  const legend = document.getElementById("teckenforklaring");
+  const toggle = document.getElementById("visaforklaring");
+  const wide = window.matchMedia("(min-width: 800px)").matches;
+  legend.hidden = !wide;
+  toggle.setAttribute("aria-expanded", String(wide));
+  const map = L.map("karta", { zoomControl: true, preferCanvas: false });
+  const view = readView();
+  map.setView(view ? view.center : HUDDINGE, view ? view.zoom : 12);
+  let settings;
+  let products;
+  try {
+    [settings, products] = await Promise.all([
+      getJson("/api/v1/karta/installningar"),
+      getJson("/api/v1/skotselprodukter"),
+    ]);
+  } catch (error) {
+    renderMessage(panel, "Tjänsten svarar inte", error.message);
+    return;
+  }
+  addBaseMap(map, settings);
+  const layers = new Layers(map, products);
+  try {
+    const bounds = await layers.loadContext();
+    if (!view) map.fitBounds(bounds);
+  } catch (error) {
+    notify(error.message);
+  }
+  buildLegend(document.getElementById("kategorier"), products, (category, on) => {
+    if (on) layers.hiddenCategories.delete(category);
+    else layers.hiddenCategories.add(category);
+    layers.redrawTiles();
+  });
+
+  const organisations = await getJson("/api/v1/organisationer").catch(() => []);
+  const select = document.getElementById("organisation");
+  for (const org of organisations) select.append(new Option(org.namn, org.slug));
+  select.addEventListener("change", () => {
+    layers.organisation = select.value;
+    layers.redrawTiles();
+  });
+
+  toggle.addEventListener("click", () => {
+    legend.hidden = !legend.hidden;
+    toggle.setAttribute("aria-expanded", String(!legend.hidden));
+    map.invalidateSize();
+  });
+
+  panel.addEventListener("click", (event) => {
+    if (event.target.classList.contains("close")) {
+      panel.hidden = true;
+      selected = null;
+      writeView(map, null);
+    }
+  });
+  document.getElementById("minposition").addEventListener("click", () => {
+    map.locate({ setView: true, maxZoom: 18 });
+  });
+  map.on("locationerror", () => notify("Din position kunde inte hämtas."));
+  map.on("locationfound", (event) => resolve(map, event.latlng));
+  map.on("click", (event) => resolve(map, event.latlng));
+  map.on("moveend", () => {
+    writeView(map, selected);
+    layers.refresh().catch((error) => notify(error.message));
+  });
+
+  setupSearch(document.getElementById("sok"), document.getElementById("sokforslag"), (choice) => {
+    if (choice.typ === "organisation") {
+      select.value = choice.slug;
+      layers.organisation = choice.slug;
+      layers.redrawTiles();
+    }
+    if (choice.bbox) {
+      const [w, s, e, n] = choice.bbox;
+      map.fitBounds([[s, w], [n, e]], { maxZoom: 18 });
+    }
+  });
+
+  await layers.refresh();
+  if (view?.point) await resolve(map, L.latLng(view.point[0], view.point[1]));
+  document.body.dataset.redo = "ja";
+}
+
+start();
