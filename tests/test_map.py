@@ -1,13 +1,13 @@
 """The staff map in real headless Chromium, driven by Playwright, on the hand-made patch."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine, text
 
 from app.paths import FRONTEND_DIST, REPO_ROOT
+from app.settings import Settings
 from tests.conftest import running_server
 from tests.handmade import local_lonlat
 
@@ -171,12 +171,10 @@ def test_phone_viewport(browser: Browser, live_server: str, handmade_data: None)
 
 
 def test_without_a_reachable_base_map_the_map_still_works(
-    browser: Browser, settings: object, handmade_data: None, tmp_path: Path
+    browser: Browser, settings: Settings, handmade_data: None
 ) -> None:
-    database_url = settings.database_url
-    with running_server(
-        database_url, ANSVAR_BASEMAP_URL="http://127.0.0.1:9/{z}/{x}/{y}.png"
-    ) as url:
+    unreachable = "http://127.0.0.1:9/{z}/{x}/{y}.png"
+    with running_server(settings.database_url, ANSVAR_BASEMAP_URL=unreachable) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=url)
         tab = context.new_page()
         try:
