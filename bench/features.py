@@ -14,14 +14,12 @@ import argparse
 import asyncio
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import psycopg
 from pyproj import Transformer
 from sqlalchemy import create_engine, text
@@ -30,8 +28,7 @@ from sqlalchemy.engine import make_url
 from app.features.collections import COLLECTIONS
 from app.features.params import SUPPORTED_CRS, parse_bbox
 from app.features.queries import Selection, items_sql
-from app.paths import REPO_ROOT
-from bench.resolve import _free_port, _percentile
+from bench.common import free_port, percentile, start_server, stop_server
 from bench.scaled_demo import CACHE, scaled_demo_url
 
 PAGE_SIZES = (100, 1_000, 5_000)
@@ -93,44 +90,6 @@ def _bboxes(url: str, page_size: int) -> list[tuple[str, str]]:
             )
         )
     return boxes
-
-
-def _wait(url: str, server: "subprocess.Popen[bytes]") -> None:
-    for _ in range(300):
-        if server.poll() is not None:
-            raise SystemExit(f"the server for {url} exited")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
-
-
-def _start(
-    argv: list[str], env: dict[str, str], ready: str, cwd: Path
-) -> "subprocess.Popen[bytes]":
-    server = subprocess.Popen(
-        argv,
-        env=os.environ | env,
-        cwd=cwd,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait(ready, server)
-    except BaseException:
-        _stop(server)
-        raise
-    return server
-
-
-def _stop(server: "subprocess.Popen[bytes]") -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
 
 
 def _wrk(base: str, paths: list[str], concurrency: int, seconds: float) -> dict[str, float]:
@@ -197,8 +156,8 @@ async def _floor(
     await asyncio.gather(*(client(n) for n in range(concurrency)))
     return {
         "rps": len(latencies) / (time.perf_counter() - started),
-        "p50": _percentile(latencies, 50),
-        "p99": _percentile(latencies, 99),
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
         "bytes": sum(sizes) / max(len(sizes), 1),
         "errors": 0,
     }
@@ -275,7 +234,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         servers: dict[str, tuple[list[str], dict[str, str], str, str]] = {}
-        port = _free_port()
+        port = free_port()
         servers["ansvarskartan"] = (
             [
                 sys.executable,
@@ -295,7 +254,7 @@ def main() -> None:
             f"http://127.0.0.1:{port}",
             "/ogc/collections/fastigheter/items?limit={limit}&bbox={bbox}",
         )
-        port = _free_port()
+        port = free_port()
         servers["tipg"] = (
             [
                 str(tipg_python),
@@ -319,7 +278,7 @@ def main() -> None:
             f"http://127.0.0.1:{port}",
             "/collections/public.fastighet/items?limit={limit}&bbox={bbox}",
         )
-        port = _free_port()
+        port = free_port()
         config, openapi = _pygeoapi_config(Path(tmp), url, port)
         subprocess.run(
             [
@@ -358,7 +317,7 @@ def main() -> None:
         for name, (argv, env, base, template) in servers.items():
             crs84, sweref = boxes[100][0]
             first_path = template.format(limit=10, bbox=crs84, sweref=sweref)
-            server = _start(argv, env, base + first_path, REPO_ROOT)
+            server = start_server(argv, env, base + first_path)
             try:
                 for size in PAGE_SIZES:
                     paths = [
@@ -367,7 +326,7 @@ def main() -> None:
                     ]
                     results[(name, size)] = _wrk(base, paths, args.samtidighet, args.sekunder)
             finally:
-                _stop(server)
+                stop_server(server)
 
     print(
         f"fastigheter: {args.fastigheter} requested; concurrency {args.samtidighet}, "

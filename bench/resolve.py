@@ -13,35 +13,25 @@ Prints requests/s, p50 and p99 for each and the ratio (b)/(a).
 
 import argparse
 import asyncio
-import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import httpx
 import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.paths import REPO_ROOT
 from app.responsibility.queries import Tolerances, candidate_params
 from app.responsibility.service import CANDIDATES_PSYCOPG
 from app.settings import Settings
+from bench.common import free_port, percentile, start_ansvarskartan, stop_server
 from bench.scaled_demo import scaled_demo_url
 
 POINT_COUNT = 5_000
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
 def _random_points(url: str) -> list[tuple[float, float, float, float]]:
@@ -95,49 +85,6 @@ async def _floor(
     started = time.perf_counter()
     await asyncio.gather(*(client(n) for n in range(concurrency)))
     return len(latencies) / (time.perf_counter() - started), latencies
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_server(url: str, port: int, workers: int, concurrency: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {
-        "ANSVAR_DATABASE_URL": url,
-        "ANSVAR_POOL_SIZE": str(max(4, concurrency // workers + 2)),
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=REPO_ROOT,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start")
 
 
 _WRK_SCRIPT = """
@@ -262,12 +209,14 @@ def main() -> None:
     floor_rps, floor_ms = asyncio.run(_floor(url, points, args.samtidighet, args.sekunder))
     print(
         f"(a) floor, candidate query, {args.samtidighet} psycopg clients: "
-        f"{floor_rps:8.0f} req/s  p50 {_percentile(floor_ms, 50):6.2f} ms  "
-        f"p99 {_percentile(floor_ms, 99):6.2f} ms"
+        f"{floor_rps:8.0f} req/s  p50 {percentile(floor_ms, 50):6.2f} ms  "
+        f"p99 {percentile(floor_ms, 99):6.2f} ms"
     )
 
-    port = _free_port()
-    server = _start_server(url, port, args.workers, args.samtidighet)
+    port = free_port()
+    server = start_ansvarskartan(
+        url, port, workers=args.workers, pool_size=max(4, args.samtidighet // args.workers + 2)
+    )
     try:
         http_rps, p50, p99, errors = _wrk(port, points, args.samtidighet, args.sekunder)
         print(
@@ -278,15 +227,14 @@ def main() -> None:
         print(
             f"(c) HTTP at a steady {args.takt:.0f} req/s:                       "
             f"{len(steady_ms) / args.sekunder:8.0f} req/s  "
-            f"p50 {_percentile(steady_ms, 50):6.2f} ms  p99 {_percentile(steady_ms, 99):6.2f} ms"
+            f"p50 {percentile(steady_ms, 50):6.2f} ms  p99 {percentile(steady_ms, 99):6.2f} ms"
             f"  failures {failures}  (mean {statistics.fmean(steady_ms):.2f} ms)"
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
     print(
         f"ratio (b)/(a): {http_rps / floor_rps:.2f}  (goal ≥ 0.5); "
-        f"p99 at {args.takt:.0f} req/s: {_percentile(steady_ms, 99):.2f} ms (goal ≤ 15 ms)"
+        f"p99 at {args.takt:.0f} req/s: {percentile(steady_ms, 99):.2f} ms (goal ≤ 15 ms)"
     )
 
 

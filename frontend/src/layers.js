@@ -81,7 +81,14 @@ export class Layers {
       }
     }
     this.geojson.clearLayers();
-    if (useGeojson) await this.loadGeojson(++this.requestId);
+    const requestId = ++this.requestId;
+    const loading = Object.values(this.tiles)
+      .filter((layer) => layer.isLoading())
+      .map((layer) => new Promise((done) => layer.once("load", done)));
+    if (useGeojson) loading.push(this.loadGeojson(requestId));
+    await Promise.all(loading);
+    // Tests and benchmarks wait for this: every visible layer of the current view is drawn.
+    if (requestId === this.requestId) this.map.getContainer().dataset.ritat = String(requestId);
   }
 
   redrawTiles() {
@@ -121,6 +128,5 @@ export class Layers {
         return L.marker(latlng, { icon, interactive: false, keyboard: false });
       },
     }).addTo(this.geojson);
-    this.map.getContainer().dataset.ritat = String(Date.now());
   }
 }
