@@ -111,6 +111,14 @@ def test_ambiguous_answers_warn_and_name_the_other_organisation(page: Page) -> N
     assert "Huge Bostäder AB" in text and "parkenheten" in text, "both sides of the boundary"
 
 
+def test_keyboard_asks_about_the_centre_of_the_map(page: Page) -> None:
+    _open(page, _view((60, 60), 19))
+    page.focus("#karta")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#svar[data-klar]", timeout=30_000)
+    assert "parkenheten" in page.locator("#svar h2").inner_text()
+
+
 def test_clicking_outside_the_municipality_says_so(
     browser: Browser, live_server: str, handmade_data: None
 ) -> None:

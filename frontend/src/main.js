@@ -152,6 +152,10 @@ async function start() {
   map.on("locationerror", () => notify("Din position kunde inte hämtas."));
   map.on("locationfound", (event) => resolve(map, event.latlng));
   map.on("click", (event) => resolve(map, event.latlng));
+  // Keyboard users pan with the arrow keys and ask about the centre of the map with Enter.
+  map.getContainer().addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target === map.getContainer()) resolve(map, map.getCenter());
+  });
   map.on("moveend", () => {
     writeView(map, selected);
     layers.refresh().catch((error) => notify(error.message));
