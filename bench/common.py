@@ -1,10 +1,11 @@
-"""Pieces every benchmark uses: ports, percentiles, starting and stopping servers."""
+"""Pieces every benchmark uses: ports, percentiles, servers, and wrk as the load generator."""
 
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -83,3 +84,54 @@ def start_ansvarskartan(
     ]
     environment = {"ANSVAR_DATABASE_URL": database_url, "ANSVAR_POOL_SIZE": str(pool_size)} | env
     return start_server(argv, environment, f"http://127.0.0.1:{port}/healthz")
+
+
+_WRK_SCRIPT = """
+local paths = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1], {["Accept-Encoding"] = "identity"})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%f %%f %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.bytes,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+"""
+
+
+def wrk(base: str, paths: list[str], concurrency: int, seconds: float) -> dict[str, float]:
+    """Requests/s, p50/p99 (ms), bytes per response and errors of GETs of paths (wrk)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(_WRK_SCRIPT % ",".join(f'"{p}"' for p in paths))
+        script = handle.name
+    try:
+        result = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{concurrency}",
+                f"-d{int(seconds)}s",
+                "--timeout",
+                "30s",
+                "-s",
+                script,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        Path(script).unlink()
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
+    _, requests, duration_us, p50, p99, read, errors = line.split()
+    count = max(int(requests), 1)
+    return {
+        "rps": int(requests) / (int(duration_us) / 1e6),
+        "p50": float(p50),
+        "p99": float(p99),
+        "bytes": int(read) / count,
+        "errors": int(errors),
+    }

@@ -28,24 +28,11 @@ from sqlalchemy.engine import make_url
 from app.features.collections import COLLECTIONS
 from app.features.params import SUPPORTED_CRS, parse_bbox
 from app.features.queries import Selection, items_sql
-from bench.common import free_port, percentile, start_server, stop_server
+from bench.common import free_port, percentile, start_server, stop_server, wrk
 from bench.scaled_demo import CACHE, scaled_demo_url
 
 PAGE_SIZES = (100, 1_000, 5_000)
 BBOX_COUNT = 300
-_WRK_SCRIPT = """
-local paths = {%s}
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1], {["Accept-Encoding"] = "identity"})
-end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%f %%f %%d %%d\\n", summary.requests, summary.duration,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.bytes,
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
-end
-"""
 
 
 def _venv(name: str, packages: list[str]) -> Path:
@@ -90,41 +77,6 @@ def _bboxes(url: str, page_size: int) -> list[tuple[str, str]]:
             )
         )
     return boxes
-
-
-def _wrk(base: str, paths: list[str], concurrency: int, seconds: float) -> dict[str, float]:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(_WRK_SCRIPT % ",".join(f'"{p}"' for p in paths))
-        script = handle.name
-    try:
-        result = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{concurrency}",
-                f"-d{int(seconds)}s",
-                "--timeout",
-                "30s",
-                "-s",
-                script,
-                base,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    finally:
-        Path(script).unlink()
-    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
-    _, requests, duration_us, p50, p99, read, errors = line.split()
-    count = max(int(requests), 1)
-    return {
-        "rps": int(requests) / (int(duration_us) / 1e6),
-        "p50": float(p50),
-        "p99": float(p99),
-        "bytes": int(read) / count,
-        "errors": int(errors),
-    }
 
 
 async def _floor(
@@ -324,7 +276,7 @@ def main() -> None:
                         template.format(limit=size, bbox=crs84, sweref=sweref)
                         for crs84, sweref in boxes[size]
                     ]
-                    results[(name, size)] = _wrk(base, paths, args.samtidighet, args.sekunder)
+                    results[(name, size)] = wrk(base, paths, args.samtidighet, args.sekunder)
             finally:
                 stop_server(server)
 

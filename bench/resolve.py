@@ -15,11 +15,8 @@ import argparse
 import asyncio
 import random
 import statistics
-import subprocess
-import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import psycopg
 from sqlalchemy import create_engine, text
@@ -28,7 +25,7 @@ from sqlalchemy.engine import make_url
 from app.responsibility.queries import Tolerances, candidate_params
 from app.responsibility.service import CANDIDATES_PSYCOPG
 from app.settings import Settings
-from bench.common import free_port, percentile, start_ansvarskartan, stop_server
+from bench.common import free_port, percentile, start_ansvarskartan, stop_server, wrk
 from bench.scaled_demo import scaled_demo_url
 
 POINT_COUNT = 5_000
@@ -87,50 +84,13 @@ async def _floor(
     return len(latencies) / (time.perf_counter() - started), latencies
 
 
-_WRK_SCRIPT = """
-local paths = {%s}
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
-end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%f %%f %%d\\n", summary.requests, summary.duration,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
-end
-"""
-
-
 def _wrk(
     port: int, points: list[tuple[float, float, float, float]], concurrency: int, seconds: float
-) -> tuple[float, float, float, int]:
-    """Requests/s, p50 and p99 (ms) and errors of GET /api/v1/ansvar at a fixed concurrency."""
+) -> dict[str, float]:
+    """GET /api/v1/ansvar at random points at a fixed concurrency (wrk)."""
     shuffled = random.Random(1).sample(points, len(points))
-    paths = ",".join(f'"/api/v1/ansvar?lon={lon:.7f}&lat={lat:.7f}"' for _, _, lon, lat in shuffled)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(_WRK_SCRIPT % paths)
-        script = handle.name
-    try:
-        result = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{concurrency}",
-                f"-d{int(seconds)}s",
-                "-s",
-                script,
-                f"http://127.0.0.1:{port}",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    finally:
-        Path(script).unlink()
-    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
-    _, requests, duration_us, p50, p99, errors = line.split()
-    return int(requests) / (int(duration_us) / 1e6), float(p50), float(p99), int(errors)
+    paths = [f"/api/v1/ansvar?lon={lon:.7f}&lat={lat:.7f}" for _, _, lon, lat in shuffled]
+    return wrk(f"http://127.0.0.1:{port}", paths, concurrency, seconds)
 
 
 async def _get(
@@ -218,10 +178,12 @@ def main() -> None:
         url, port, workers=args.workers, pool_size=max(4, args.samtidighet // args.workers + 2)
     )
     try:
-        http_rps, p50, p99, errors = _wrk(port, points, args.samtidighet, args.sekunder)
+        http = _wrk(port, points, args.samtidighet, args.sekunder)
+        http_rps = http["rps"]
         print(
             f"(b) HTTP, {args.workers} workers, concurrency {args.samtidighet}:       "
-            f"{http_rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {errors}"
+            f"{http_rps:8.0f} req/s  p50 {http['p50']:6.2f} ms  p99 {http['p99']:6.2f} ms"
+            f"  errors {http['errors']:.0f}"
         )
         steady_ms, failures = asyncio.run(_steady(port, points, args.takt, args.sekunder))
         print(
