@@ -119,6 +119,27 @@ def test_keyboard_asks_about_the_centre_of_the_map(page: Page) -> None:
     assert "parkenheten" in page.locator("#svar h2").inner_text()
 
 
+def test_my_position_moves_there_and_answers(
+    browser: Browser, live_server: str, handmade_data: None
+) -> None:
+    lon, lat = local_lonlat((60, 60))
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800},
+        base_url=live_server,
+        geolocation={"latitude": lat, "longitude": lon},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    try:
+        _open(page)
+        page.click("#minposition")
+        page.wait_for_selector("#svar[data-klar]", timeout=30_000)
+        assert "Parkbänk/sittplats" in page.locator("#svar").inner_text()
+        assert page.evaluate("Number(location.hash.slice(1).split('/')[0])") >= 17
+    finally:
+        context.close()
+
+
 def test_clicking_outside_the_municipality_says_so(
     browser: Browser, live_server: str, handmade_data: None
 ) -> None:

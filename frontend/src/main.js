@@ -115,7 +115,9 @@ async function start() {
   const layers = new Layers(map, products);
   try {
     const bounds = await layers.loadContext();
-    if (!view) map.fitBounds(bounds);
+    // Not animated: a zoom animation started while the page is still loading can leave
+    // Leaflet waiting for it forever, and every later setView is then ignored.
+    if (!view) map.fitBounds(bounds, { animate: false });
   } catch (error) {
     notify(error.message);
   }
@@ -147,10 +149,20 @@ async function start() {
     }
   });
   document.getElementById("minposition").addEventListener("click", () => {
-    map.locate({ setView: true, maxZoom: 18 });
+    if (!navigator.geolocation) {
+      notify("Den här enheten kan inte ange sin position.");
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        const here = L.latLng(position.coords.latitude, position.coords.longitude);
+        map.setView(here, Math.max(map.getZoom(), 18));
+        resolve(map, here);
+      },
+      () => notify("Din position kunde inte hämtas."),
+      { enableHighAccuracy: true, timeout: 10000 },
+    );
   });
-  map.on("locationerror", () => notify("Din position kunde inte hämtas."));
-  map.on("locationfound", (event) => resolve(map, event.latlng));
   map.on("click", (event) => resolve(map, event.latlng));
   // Keyboard users pan with the arrow keys and ask about the centre of the map with Enter.
   map.getContainer().addEventListener("keydown", (event) => {
