@@ -20,7 +20,7 @@ T1 = datetime(2025, 6, 1, tzinfo=UTC)
 E, N = 670_000.0, 6_568_000.0
 
 
-def _parcels(path: Path, *, moved: bool = False, without_last: bool = False) -> Path:
+def parcel_file(path: Path, *, moved: bool = False, without_last: bool = False) -> Path:
     ids = [uuid.UUID(int=i + 1, version=4) for i in range(3)]
     rows = []
     for i, object_id in enumerate(ids):
@@ -58,14 +58,14 @@ def test_designation_drops_the_area_suffix() -> None:
 def test_parcel_reimport_is_idempotent_and_versions_changes(
     conn: Connection, tmp_path: Path
 ) -> None:
-    first = import_parcels(conn, _parcels(tmp_path / "a.gpkg"), effective=T0)
+    first = import_parcels(conn, parcel_file(tmp_path / "a.gpkg"), effective=T0)
     assert (first.inserted, first.updated, first.unchanged, first.retired) == (3, 0, 0, 0)
 
-    again = import_parcels(conn, _parcels(tmp_path / "b.gpkg"), effective=T1)
+    again = import_parcels(conn, parcel_file(tmp_path / "b.gpkg"), effective=T1)
     assert (again.inserted, again.updated, again.unchanged, again.retired) == (0, 0, 3, 0)
 
     changed = import_parcels(
-        conn, _parcels(tmp_path / "c.gpkg", moved=True, without_last=True), effective=T1
+        conn, parcel_file(tmp_path / "c.gpkg", moved=True, without_last=True), effective=T1
     )
     assert (changed.inserted, changed.updated, changed.unchanged, changed.retired) == (0, 1, 1, 1)
     assert _current(conn, "fastighet") == 2
@@ -123,7 +123,7 @@ def test_objects_are_mapped_checked_and_versioned(conn: Connection, tmp_path: Pa
 
 
 def test_ownership_rejects_unknown_parcels_and_owners(conn: Connection, tmp_path: Path) -> None:
-    import_parcels(conn, _parcels(tmp_path / "a.gpkg"), effective=T0)
+    import_parcels(conn, parcel_file(tmp_path / "a.gpkg"), effective=T0)
     csv_path = tmp_path / "agare.csv"
     csv_path.write_text(
         "fastighetsbeteckning;agare\n"

@@ -1,5 +1,6 @@
 """All tables; importing this package registers them on Base.metadata."""
 
+from app.models.audit import Andringslogg
 from app.models.base import SRID, Base
 from app.models.catalogue import Kodmappning, Skotselprodukt
 from app.models.geo_tables import (
@@ -14,6 +15,7 @@ from app.models.organisation import Kontakt, Organisation
 
 __all__ = [
     "SRID",
+    "Andringslogg",
     "Base",
     "Driftomrade",
     "Fastighet",

@@ -1,0 +1,133 @@
+"""History and audit kept by the database: a plain SQL edit, as QGIS sends it, is versioned."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
+
+from app.geo import make_point
+from app.imports.parcels import import_parcels
+from app.responsibility.service import resolve_options, resolve_sync
+from app.settings import Settings
+from tests.test_imports_versioning import T0, parcel_file
+
+BENCH = "00000000-0000-4000-8000-0000000000c1"
+
+
+def _bench(conn: Connection) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO skotselobjekt (objekt_id, skotselprodukt_kod, geometrityp, huvudman_id,"
+            " geom, valid_from) SELECT CAST(:id AS uuid), 'UT1', 'punkt', id,"
+            " ST_SetSRID(ST_MakePoint(670000, 6568000), 3006), '2025-01-01'"
+            " FROM organisation WHERE slug = 'parkenheten'"
+        ),
+        {"id": BENCH},
+    )
+
+
+def _versions(conn: Connection) -> list[tuple[str, bool]]:
+    return [
+        (row.slug, row.current)
+        for row in conn.execute(
+            text(
+                "SELECT o.slug, s.valid_to IS NULL AS current FROM skotselobjekt s"
+                " JOIN organisation o ON o.id = s.huvudman_id"
+                " WHERE s.objekt_id = CAST(:id AS uuid) ORDER BY s.valid_from"
+            ),
+            {"id": BENCH},
+        )
+    ]
+
+
+def test_a_plain_update_leaves_a_version_and_an_audit_row(conn: Connection) -> None:
+    _bench(conn)
+    conn.execute(text("SELECT set_config('ansvar.anvandare', 'gis.tekniker@huddinge', true)"))
+    conn.execute(text("SELECT set_config('ansvar.orsak', 'Parken överläts till HuSF', true)"))
+    conn.execute(
+        text(
+            "UPDATE skotselobjekt SET huvudman_id = (SELECT id FROM organisation"
+            " WHERE slug = 'husf') WHERE objekt_id = CAST(:id AS uuid) AND valid_to IS NULL"
+        ),
+        {"id": BENCH},
+    )
+    assert _versions(conn) == [("parkenheten", False), ("husf", True)]
+    audit = conn.execute(
+        text(
+            "SELECT utford_av, orsak, fore ->> 'huvudman_id' AS before,"
+            " efter ->> 'huvudman_id' AS after FROM andringslogg"
+            " WHERE tabell = 'skotselobjekt' AND operation = 'UPDATE'"
+            " AND efter ->> 'valid_to' IS NULL ORDER BY id DESC LIMIT 1"
+        )
+    ).one()
+    assert audit.utford_av == "gis.tekniker@huddinge"
+    assert audit.orsak == "Parken överläts till HuSF"
+    assert audit.before != audit.after
+
+
+def test_the_resolve_answer_uses_the_history(conn: Connection) -> None:
+    _bench(conn)
+    conn.execute(
+        text(
+            "UPDATE skotselobjekt SET huvudman_id = (SELECT id FROM organisation"
+            " WHERE slug = 'husf') WHERE objekt_id = CAST(:id AS uuid) AND valid_to IS NULL"
+        ),
+        {"id": BENCH},
+    )
+    point = make_point(670000.5, 6568000, 3006)
+    yesterday = resolve_options(Settings(), date.today() - timedelta(days=1), None)
+    today = resolve_options(Settings(), None, None)
+    [before] = resolve_sync(conn, [point], yesterday, with_swaps=False)
+    [after] = resolve_sync(conn, [point], today, with_swaps=False)
+    assert isinstance(before, dict) and isinstance(after, dict)
+    assert before["huvudman"]["slug"] == "parkenheten"
+    assert after["huvudman"]["slug"] == "husf"
+
+
+def test_a_plain_delete_retires_instead(conn: Connection) -> None:
+    _bench(conn)
+    conn.execute(
+        text("DELETE FROM skotselobjekt WHERE objekt_id = CAST(:id AS uuid)"), {"id": BENCH}
+    )
+    assert _versions(conn) == [("parkenheten", False)]
+
+
+def test_a_closed_version_cannot_be_changed(conn: Connection) -> None:
+    _bench(conn)
+    conn.execute(
+        text("DELETE FROM skotselobjekt WHERE objekt_id = CAST(:id AS uuid)"), {"id": BENCH}
+    )
+    with pytest.raises(IntegrityError, match="avslutad version"):
+        conn.execute(
+            text(
+                "UPDATE skotselobjekt SET kvalitetsniva = 'A' WHERE objekt_id = CAST(:id AS uuid)"
+            ),
+            {"id": BENCH},
+        )
+
+
+def test_an_update_without_change_of_content_makes_no_version(conn: Connection) -> None:
+    _bench(conn)
+    conn.execute(
+        text("UPDATE skotselobjekt SET geom = geom WHERE objekt_id = CAST(:id AS uuid)"),
+        {"id": BENCH},
+    )
+    assert _versions(conn) == [("parkenheten", True)]
+
+
+def test_imports_are_audited_by_their_record_not_row_by_row(
+    conn: Connection, tmp_path: Path
+) -> None:
+    before = conn.execute(text("SELECT count(*) FROM andringslogg")).scalar_one()
+    result = import_parcels(conn, parcel_file(tmp_path / "f.gpkg"), effective=T0)
+    assert result.inserted == 3
+    assert conn.execute(text("SELECT count(*) FROM andringslogg")).scalar_one() == before
+    conn.execute(
+        text("UPDATE organisation SET webbplats = 'https://huge.example' WHERE slug = 'huge'")
+    )
+    logged = conn.execute(
+        text("SELECT count(*) FROM andringslogg WHERE tabell = 'organisation'")
+    ).scalar_one()
+    assert logged >= 1, "after the import, writes are audited again"
