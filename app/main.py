@@ -12,6 +12,7 @@ from app.catalogue.router import router as catalogue_router
 from app.db import make_async_engine, make_pool
 from app.features.router import router as features_router
 from app.health.router import router as health_router
+from app.history.router import router as history_router
 from app.mapui.router import router as map_router
 from app.openapi30 import install_openapi30
 from app.organisations.router import router as organisations_router
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(organisations_router, prefix=API_PREFIX)
     app.include_router(responsibility_router, prefix=API_PREFIX)
     app.include_router(map_router, prefix=API_PREFIX)
+    app.include_router(history_router, prefix=API_PREFIX)
     app.include_router(features_router)
 
     if (FRONTEND_DIST / "index.html").exists():

@@ -1,10 +1,12 @@
 """History and audit kept by the database: a plain SQL edit, as QGIS sends it, is versioned."""
 
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from app.geo import make_point
@@ -131,3 +133,34 @@ def test_imports_are_audited_by_their_record_not_row_by_row(
         text("SELECT count(*) FROM andringslogg WHERE tabell = 'organisation'")
     ).scalar_one()
     assert logged >= 1, "after the import, writes are audited again"
+
+
+def test_the_history_endpoint_lists_versions_and_who_changed_what(
+    engine: Engine, client: TestClient
+) -> None:
+    with engine.begin() as conn:
+        _bench(conn)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT set_config('ansvar.anvandare', 'qgis@huddinge', true)"))
+        conn.execute(text("SELECT set_config('ansvar.orsak', 'Ny ägare', true)"))
+        conn.execute(
+            text(
+                "UPDATE skotselobjekt SET huvudman_id = (SELECT id FROM organisation"
+                " WHERE slug = 'husf') WHERE objekt_id = CAST(:id AS uuid) AND valid_to IS NULL"
+            ),
+            {"id": BENCH},
+        )
+    try:
+        response = client.get(f"/api/v1/skotselobjekt/{BENCH}/historik")
+        assert response.status_code == 200
+        body = response.json()
+        assert [v["huvudman"] for v in body["versioner"]] == ["parkenheten", "husf"]
+        assert body["versioner"][0]["giltig_till"] == body["versioner"][1]["giltig_fran"]
+        edit = next(c for c in body["andringar"] if c["operation"] == "UPDATE" and c["orsak"])
+        assert edit["utford_av"] == "qgis@huddinge" and edit["orsak"] == "Ny ägare"
+        assert "huvudman_id" in edit["andrade_falt"] and "geom" not in edit["andrade_falt"]
+        assert client.get(f"/api/v1/skotselobjekt/{uuid.uuid4()}/historik").status_code == 404
+        assert client.get("/api/v1/skotselobjekt/inte-ett-id/historik").status_code == 404
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("TRUNCATE skotselobjekt, andringslogg RESTART IDENTITY CASCADE"))
