@@ -37,6 +37,7 @@ def demo_server(
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))
         load_demo(conn, out_dir, manifest)
+        conn.execute(text("ANALYZE fastighet, fastighetsagare, skotselobjekt, driftomrade"))
     yield live_server
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))
