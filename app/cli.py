@@ -25,6 +25,10 @@ catalogue_app = typer.Typer(
     help="Den gemensamma katalogen av skötselprodukter.", no_args_is_help=True
 )
 app.add_typer(catalogue_app, name="catalogue")
+token_app = typer.Typer(
+    help="API-token för roller: lasare, gis, admin, entreprenor.", no_args_is_help=True
+)
+app.add_typer(token_app, name="token")
 
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -188,6 +192,48 @@ def ansvar(
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         _print_answer(result)
+
+
+@token_app.command("skapa")
+@friendly_errors
+def token_create(
+    roll: Annotated[str, typer.Option(help="lasare, gis, admin eller entreprenor")],
+    namn: Annotated[str, typer.Option(help="Vem eller vad token är till för")],
+    organisation: Annotated[str | None, typer.Option(help="Organisationens slug")] = None,
+    dagar: Annotated[int, typer.Option(help="Hur många dagar token gäller")] = 365,
+) -> None:
+    """Skapa en token. Den visas bara nu; spara den på ett säkert ställe."""
+    from app.access.tokens import create_token
+
+    with make_sync_engine(get_settings()).begin() as conn:
+        token_id, token = create_token(
+            conn, name=namn, role=roll, organisation=organisation, days=dagar
+        )
+    typer.echo(f"Token {token_id} ({roll}) skapad. Den visas bara den här gången:")
+    typer.echo(token)
+
+
+@token_app.command("lista")
+@friendly_errors
+def token_list() -> None:
+    """Lista alla token (aldrig själva token)."""
+    from app.access.tokens import list_tokens
+
+    with make_sync_engine(get_settings()).connect() as conn:
+        for t in list_tokens(conn):
+            state = "återkallad" if t.aterkallad else f"gäller till {t.giltig_till:%Y-%m-%d}"
+            typer.echo(f"{t.id:>4}  {t.roll:<11} {t.organisation or '-':<22} {state:<24} {t.namn}")
+
+
+@token_app.command("aterkalla")
+@friendly_errors
+def token_revoke(token_id: Annotated[int, typer.Argument(help="Tokens id")]) -> None:
+    """Återkalla en token; den slutar fungera direkt."""
+    from app.access.tokens import revoke_token
+
+    with make_sync_engine(get_settings()).begin() as conn:
+        revoke_token(conn, token_id)
+    typer.echo(f"Token {token_id} är återkallad.")
 
 
 @app.command()

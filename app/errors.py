@@ -14,9 +14,10 @@ class AppError(Exception):
     type: ClassVar[str] = "ogiltig-begaran"
     title: ClassVar[str] = "Ogiltig begäran"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers
         self.extra = extra
 
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:

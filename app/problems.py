@@ -53,7 +53,7 @@ def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = N
 
 async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    return problem_response(exc.to_problem(request.url.path))
+    return problem_response(exc.to_problem(request.url.path), headers=exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     connect_timeout_s: float = Field(default=5.0, gt=0)
     statement_timeout_ms: int = Field(default=30_000, ge=0)
     municipality_code: str = Field(default="0126", description="SCB kommunkod of the municipality.")
+    public_read: bool = Field(
+        default=True, description="Reading the map and the answers is open to everyone."
+    )
     basemap_url: str = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="Tile URL template of the map's base map; empty for none.",

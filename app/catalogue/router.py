@@ -3,11 +3,12 @@
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from app.access.principal import ReadAccess
 from app.catalogue.schemas import Product, Symbology
 from app.db import SessionDep
 from app.models import Skotselprodukt
 
-router = APIRouter(tags=["katalog"])
+router = APIRouter(tags=["katalog"], dependencies=[ReadAccess])
 
 _SYMBOLOGY_COLUMNS = tuple(Symbology.model_fields)
 

@@ -7,6 +7,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app.access.principal import ReadAccess
 from app.db import PooledConnectionDep
 from app.errors import NotFound
 from app.features.collections import COLLECTIONS, Collection
@@ -26,7 +27,7 @@ from app.features.params import (
 from app.features.queries import Selection, count_sql, item_sql, items_sql, tile_sql
 from app.features.responses import GEOJSON, MVT, cached_response
 
-router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
+router = APIRouter(prefix="/ogc", tags=["OGC API – Features"], dependencies=[ReadAccess])
 
 JSON = "application/json"
 CONFORMANCE = [

@@ -8,10 +8,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from psycopg.rows import dict_row
 
+from app.access.principal import ReadAccess
 from app.db import PooledConnectionDep
 from app.errors import NotFound
 
-router = APIRouter(tags=["historik"])
+router = APIRouter(tags=["historik"], dependencies=[ReadAccess])
 
 _VERSIONS_SQL = """
 SELECT s.id AS version_id, s.valid_from AS giltig_fran, s.valid_to AS giltig_till,

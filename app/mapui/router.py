@@ -6,9 +6,10 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from app.access.principal import ReadAccess
 from app.db import PooledConnectionDep
 
-router = APIRouter(tags=["karta"])
+router = APIRouter(tags=["karta"], dependencies=[ReadAccess])
 
 MAX_SUGGESTIONS = 10
 

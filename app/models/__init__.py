@@ -1,5 +1,6 @@
 """All tables; importing this package registers them on Base.metadata."""
 
+from app.models.access import ApiToken
 from app.models.audit import Andringslogg
 from app.models.base import SRID, Base
 from app.models.catalogue import Kodmappning, Skotselprodukt
@@ -16,6 +17,7 @@ from app.models.organisation import Kontakt, Organisation
 __all__ = [
     "SRID",
     "Andringslogg",
+    "ApiToken",
     "Base",
     "Driftomrade",
     "Fastighet",

@@ -4,11 +4,12 @@ from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
+from app.access.principal import ReadAccess
 from app.db import SessionDep
 from app.models import Organisation
 from app.organisations.schemas import Contact, OrganisationOut
 
-router = APIRouter(tags=["organisationer"])
+router = APIRouter(tags=["organisationer"], dependencies=[ReadAccess])
 
 
 @router.get(

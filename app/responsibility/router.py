@@ -7,6 +7,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from app.access.principal import ReadAccess
 from app.db import PooledConnectionDep
 from app.errors import AppError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from app.geo import WGS84, Point, make_point, parse_crs
@@ -20,7 +21,7 @@ from app.responsibility.batch import (
 from app.responsibility.schemas import Answer
 from app.responsibility.service import Json, resolve_async, resolve_options
 
-router = APIRouter(tags=["ansvar"])
+router = APIRouter(tags=["ansvar"], dependencies=[ReadAccess])
 
 MAX_BATCH_BYTES = 5 * 1024 * 1024
 _CSV_TYPES = ("text/csv", "application/csv", "text/plain")

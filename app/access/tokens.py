@@ -1,0 +1,95 @@
+"""Creating, listing and revoking API tokens; only a SHA-256 hash of a token is stored."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from app.errors import InvalidInput, NotFound
+from app.models import ApiToken, Organisation
+from app.models.access import ROLES
+
+TOKEN_PREFIX = "ak_"
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """A token as listed (never the token itself)."""
+
+    id: int
+    namn: str
+    roll: str
+    organisation: str | None
+    skapad: datetime
+    giltig_till: datetime
+    aterkallad: datetime | None
+
+
+def create_token(
+    conn: Connection, *, name: str, role: str, organisation: str | None, days: int
+) -> tuple[int, str]:
+    """A new token (id, token); the token is shown once and only its hash is kept."""
+    if role not in ROLES:
+        raise InvalidInput(f"Rollen '{role}' finns inte; välj {', '.join(ROLES)}.")
+    if days < 1 or days > 3650:
+        raise InvalidInput("En token gäller 1–3650 dagar.")
+    organisation_id = None
+    if organisation is not None:
+        organisation_id = conn.scalar(
+            select(Organisation.id).where(Organisation.slug == organisation)
+        )
+        if organisation_id is None:
+            raise NotFound(f"Organisationen '{organisation}' finns inte.")
+    if role == "entreprenor" and organisation_id is None:
+        raise InvalidInput("En entreprenörstoken hör till en organisation (--organisation).")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token_id = conn.execute(
+        insert(ApiToken)
+        .values(
+            namn=name,
+            roll=role,
+            organisation_id=organisation_id,
+            token_hash=token_hash(token),
+            giltig_till=datetime.now(UTC) + timedelta(days=days),
+        )
+        .returning(ApiToken.id)
+    ).scalar_one()
+    return token_id, token
+
+
+def list_tokens(conn: Connection) -> list[TokenInfo]:
+    """Every token, newest first."""
+    rows = conn.execute(
+        select(
+            ApiToken.id,
+            ApiToken.namn,
+            ApiToken.roll,
+            Organisation.slug,
+            ApiToken.skapad,
+            ApiToken.giltig_till,
+            ApiToken.aterkallad,
+        )
+        .outerjoin(Organisation, Organisation.id == ApiToken.organisation_id)
+        .order_by(ApiToken.id.desc())
+    ).all()
+    return [TokenInfo(*row) for row in rows]
+
+
+def revoke_token(conn: Connection, token_id: int) -> None:
+    """Revoke a token at once."""
+    revoked = conn.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.aterkallad.is_(None))
+        .values(aterkallad=datetime.now(UTC))
+        .returning(ApiToken.id)
+    ).first()
+    if revoked is None:
+        raise NotFound(f"Ingen giltig token med id {token_id}.")

@@ -1,0 +1,157 @@
+"""Who may do what: tokens, open or closed reading, and a guard on every route."""
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from app.access.tokens import create_token, list_tokens, revoke_token
+from app.main import create_app
+from app.settings import Settings
+
+# Routes anyone may call whatever the settings: the health check and the API description.
+OPEN_ROUTES = {"/healthz"}
+# POST routes that only read (they take many points at once).
+READING_POSTS = {"/api/v1/ansvar/batch"}
+
+
+@pytest.fixture
+def token(engine: Engine) -> Iterator[tuple[int, str]]:
+    """A reader's token, removed afterwards."""
+    with engine.begin() as conn:
+        created = create_token(conn, name="test", role="lasare", organisation=None, days=1)
+    yield created
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM api_token WHERE id = :id"), {"id": created[0]})
+
+
+@pytest.fixture(scope="module")
+def closed_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    """The app with ANSVAR_PUBLIC_READ=false."""
+    closed = settings.model_copy(update={"public_read": False})
+    with TestClient(create_app(closed)) as test_client:
+        yield test_client
+
+
+def _fill(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def test_every_route_is_guarded(closed_client: TestClient, token: tuple[int, str]) -> None:
+    """Generated from the app's own routes, so a new endpoint without a guard fails here."""
+    paths = closed_client.get("/openapi.json").json()["paths"]
+    checked = 0
+    for path, operations in paths.items():
+        if path in OPEN_ROUTES:
+            continue
+        for method in operations:
+            url = _fill(path)
+            anonymous = closed_client.request(method.upper(), url)
+            assert anonymous.status_code == 401, f"{method.upper()} {path} lets anyone in"
+            checked += 1
+            if method in {"post", "put", "patch", "delete"} and path not in READING_POSTS:
+                reader = closed_client.request(
+                    method.upper(), url, headers={"Authorization": f"Bearer {token[1]}"}
+                )
+                assert reader.status_code == 403, f"{method.upper()} {path} lets a reader write"
+    assert checked > 10
+
+
+def test_reading_is_open_by_default(client: TestClient) -> None:
+    assert client.get("/api/v1/skotselprodukter").status_code == 200
+
+
+def test_closed_reading_needs_a_valid_token(
+    closed_client: TestClient, token: tuple[int, str]
+) -> None:
+    anonymous = closed_client.get("/api/v1/skotselprodukter")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"] == "application/problem+json"
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    assert anonymous.json()["title"] == "Inloggning krävs"
+    headers = {"Authorization": f"Bearer {token[1]}"}
+    assert closed_client.get("/api/v1/skotselprodukter", headers=headers).status_code == 200
+    assert closed_client.get("/ogc/collections", headers=headers).status_code == 200
+    assert closed_client.get("/healthz").status_code == 200, "health stays open"
+
+
+def test_a_revoked_or_expired_token_is_refused(
+    engine: Engine, client: TestClient, token: tuple[int, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {token[1]}"}
+    assert client.get("/api/v1/organisationer", headers=headers).status_code == 200
+    with engine.begin() as conn:
+        revoke_token(conn, token[0])
+        assert next(t for t in list_tokens(conn) if t.id == token[0]).aterkallad is not None
+    assert client.get("/api/v1/organisationer", headers=headers).status_code == 401
+    with engine.begin() as conn:
+        _, fresh = create_token(conn, name="kort", role="gis", organisation=None, days=1)
+        conn.execute(
+            text(
+                "UPDATE api_token SET giltig_till = now() - interval '1 minute' WHERE namn = 'kort'"
+            )
+        )
+    expired = client.get("/api/v1/organisationer", headers={"Authorization": f"Bearer {fresh}"})
+    assert expired.status_code == 401
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM api_token WHERE namn = 'kort'"))
+
+
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer ak_fel"])
+def test_a_malformed_or_unknown_token_is_a_401(client: TestClient, header: str) -> None:
+    response = client.get("/api/v1/skotselprodukter", headers={"Authorization": header})
+    assert response.status_code == 401
+
+
+def test_only_the_hash_is_stored_and_the_cli_shows_the_token_once(engine: Engine) -> None:
+    env = os.environ | {"ANSVAR_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "token",
+            "skapa",
+            "--roll",
+            "entreprenor",
+            "--organisation",
+            "sodertorns-parkdrift",
+            "--namn",
+            "Arbetsledare Flemingsberg",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("ak_")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT token_hash FROM api_token")).scalars().all()
+    assert token not in stored and len(stored) == 1
+    listed = subprocess.run(
+        [sys.executable, "-m", "app.cli", "token", "lista"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    assert "entreprenor" in listed.stdout and token not in listed.stdout
+    refused = subprocess.run(
+        [sys.executable, "-m", "app.cli", "token", "skapa", "--roll", "entreprenor", "--namn", "x"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 1 and "organisation" in refused.stderr
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM api_token"))
