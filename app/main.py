@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.catalogue.router import router as catalogue_router
 from app.db import make_async_engine, make_pool
+from app.editing.router import router as editing_router
 from app.features.router import router as features_router
 from app.health.router import router as health_router
 from app.history.router import router as history_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(responsibility_router, prefix=API_PREFIX)
     app.include_router(map_router, prefix=API_PREFIX)
     app.include_router(history_router, prefix=API_PREFIX)
+    app.include_router(editing_router, prefix=API_PREFIX)
     app.include_router(features_router)
 
     if (FRONTEND_DIST / "index.html").exists():

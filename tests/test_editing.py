@@ -1,0 +1,173 @@
+"""Editing by role gis: new versions with who and why, 409 on a stale version, handovers by date."""
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from app.access.tokens import create_token
+from tests.handmade import DATA_TABLES, E0, N0, build_fixture
+
+
+@pytest.fixture
+def patch_data(engine: Engine) -> Iterator[None]:
+    """A fresh hand-made patch for every test (the tests change it)."""
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {DATA_TABLES}, andringslogg RESTART IDENTITY CASCADE"))
+        build_fixture(conn)
+    yield
+    with engine.begin() as conn:
+        conn.execute(
+            text(f"TRUNCATE {DATA_TABLES}, andringslogg, api_token RESTART IDENTITY CASCADE")
+        )
+
+
+def _token(engine: Engine, role: str) -> dict[str, str]:
+    with engine.begin() as conn:
+        _, token = create_token(conn, name=f"test {role}", role=role, organisation=None, days=1)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _bench_id(client: TestClient) -> str:
+    answer = client.get("/api/v1/ansvar", params={"x": E0 + 60, "y": N0 + 60, "crs": "EPSG:3006"})
+    return str(answer.json()["objekt"]["id"])
+
+
+def _etag(client: TestClient, object_id: str) -> str:
+    versions = client.get(f"/api/v1/skotselobjekt/{object_id}/historik").json()["versioner"]
+    current = next(v for v in versions if v["giltig_till"] is None)
+    return f'"{current["giltig_fran"]}"'
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_a_gis_edit_makes_a_version_with_who_and_why(engine: Engine, client: TestClient) -> None:
+    bench = _bench_id(client)
+    change = {"huvudman": "husf", "orsak": "Skolgården tar över bänken"}
+    assert client.patch(f"/api/v1/skotselobjekt/{bench}", json=change).status_code == 401
+    reader = client.patch(
+        f"/api/v1/skotselobjekt/{bench}", json=change, headers=_token(engine, "lasare")
+    )
+    assert reader.status_code == 403
+    gis = _token(engine, "gis")
+    edited = client.patch(
+        f"/api/v1/skotselobjekt/{bench}",
+        json=change,
+        headers=gis | {"If-Match": _etag(client, bench)},
+    )
+    assert edited.status_code == 204 and edited.headers["etag"]
+    history = client.get(f"/api/v1/skotselobjekt/{bench}/historik").json()
+    assert [v["huvudman"] for v in history["versioner"]] == ["parkenheten", "husf"]
+    edit = next(c for c in history["andringar"] if c["operation"] == "UPDATE")
+    assert edit["orsak"] == "Skolgården tar över bänken" and "test gis" in edit["utford_av"]
+    answer = client.get("/api/v1/ansvar", params={"x": E0 + 60, "y": N0 + 60, "crs": "EPSG:3006"})
+    assert answer.json()["huvudman"]["slug"] == "husf"
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_two_edits_of_one_version_one_wins_one_gets_409(engine: Engine, client: TestClient) -> None:
+    bench = _bench_id(client)
+    gis = _token(engine, "gis")
+    seen = _etag(client, bench)
+    first = client.patch(
+        f"/api/v1/skotselobjekt/{bench}",
+        json={"kvalitetsniva": "A", "orsak": "Första"},
+        headers=gis | {"If-Match": seen},
+    )
+    second = client.patch(
+        f"/api/v1/skotselobjekt/{bench}",
+        json={"kvalitetsniva": "C", "orsak": "Andra"},
+        headers=gis | {"If-Match": seen},
+    )
+    assert (first.status_code, second.status_code) == (204, 409)
+    assert second.headers["content-type"] == "application/problem+json"
+    assert second.json()["aktuell_version"] == first.headers["etag"].strip('"')
+    with engine.connect() as conn:
+        levels = (
+            conn.execute(
+                text(
+                    "SELECT kvalitetsniva FROM skotselobjekt WHERE objekt_id = CAST(:id AS uuid)"
+                    " ORDER BY valid_from"
+                ),
+                {"id": bench},
+            )
+            .scalars()
+            .all()
+        )
+    assert levels[-1] == "A", "the winner's edit stands, nothing of it is lost"
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_bad_edits_are_400(engine: Engine, client: TestClient) -> None:
+    bench = _bench_id(client)
+    gis = _token(engine, "gis")
+    wrong_kind = client.patch(
+        f"/api/v1/skotselobjekt/{bench}", json={"produkt": "G2", "orsak": "Fel"}, headers=gis
+    )
+    assert wrong_kind.status_code == 400
+    unknown = client.patch(
+        f"/api/v1/skotselobjekt/{bench}", json={"huvudman": "okand", "orsak": "Fel"}, headers=gis
+    )
+    assert unknown.status_code == 400
+    no_reason = client.patch(
+        f"/api/v1/skotselobjekt/{bench}", json={"kvalitetsniva": "A"}, headers=gis
+    )
+    assert no_reason.status_code == 400
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_retiring_keeps_the_history(engine: Engine, client: TestClient) -> None:
+    bench = _bench_id(client)
+    gone = client.delete(
+        f"/api/v1/skotselobjekt/{bench}",
+        params={"orsak": "Bänken är bortforslad"},
+        headers=_token(engine, "gis"),
+    )
+    assert gone.status_code == 204
+    versions = client.get(f"/api/v1/skotselobjekt/{bench}/historik").json()["versioner"]
+    assert len(versions) == 1 and versions[0]["giltig_till"] is not None
+    answer = client.get("/api/v1/ansvar", params={"x": E0 + 60, "y": N0 + 60, "crs": "EPSG:3006"})
+    assert answer.json()["objekt"]["id"] != bench
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_a_handover_from_a_date_and_resolve_before_and_after(
+    engine: Engine, client: TestClient
+) -> None:
+    with engine.connect() as conn:
+        area = conn.execute(
+            text("SELECT id FROM driftomrade WHERE namn = 'Testområde park'")
+        ).scalar_one()
+    start = date.today() + timedelta(days=10)
+    moved = client.post(
+        "/api/v1/skotselobjekt/overlatelse",
+        json={
+            "fran": "parkenheten",
+            "till": "kultur-fritid",
+            "driftomrade": area,
+            "giltig_fran": start.isoformat(),
+            "orsak": "Parken blir idrottspark",
+        },
+        headers=_token(engine, "gis"),
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["flyttade"] >= 2
+    where = {"x": E0 + 63, "y": N0 + 60, "crs": "EPSG:3006"}
+    before = client.get(
+        "/api/v1/ansvar", params=where | {"datum": (start - timedelta(days=1)).isoformat()}
+    )
+    after = client.get("/api/v1/ansvar", params=where | {"datum": start.isoformat()})
+    assert before.json()["huvudman"]["slug"] == "parkenheten"
+    assert after.json()["huvudman"]["slug"] == "kultur-fritid"
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_the_audit_log_is_for_admin(engine: Engine, client: TestClient) -> None:
+    assert client.get("/api/v1/andringslogg", headers=_token(engine, "gis")).status_code == 403
+    log = client.get(
+        "/api/v1/andringslogg", params={"tabell": "api_token"}, headers=_token(engine, "admin")
+    )
+    assert log.status_code == 200
+    assert {row["tabell"] for row in log.json()} == {"api_token"}
+    assert all("token_hash" in (row["efter"] or {}) for row in log.json())
