@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from app.areas.router import router as areas_router
 from app.catalogue.router import router as catalogue_router
 from app.db import make_async_engine, make_pool
 from app.editing.router import router as editing_router
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(map_router, prefix=API_PREFIX)
     app.include_router(history_router, prefix=API_PREFIX)
     app.include_router(editing_router, prefix=API_PREFIX)
+    app.include_router(areas_router, prefix=API_PREFIX)
     app.include_router(features_router)
 
     if (FRONTEND_DIST / "index.html").exists():

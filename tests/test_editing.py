@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.access.tokens import create_token
-from tests.handmade import DATA_TABLES, E0, N0, build_fixture
+from tests.handmade import DATA_TABLES, E0, N0, build_fixture, local_lonlat
 
 
 @pytest.fixture
@@ -171,3 +171,100 @@ def test_the_audit_log_is_for_admin(engine: Engine, client: TestClient) -> None:
     assert log.status_code == 200
     assert {row["tabell"] for row in log.json()} == {"api_token"}
     assert all("token_hash" in (row["efter"] or {}) for row in log.json())
+
+
+def _tokens(engine: Engine, role: str, organisation: str | None) -> dict[str, str]:
+    with engine.begin() as conn:
+        _, token = create_token(
+            conn, name=f"{role} {organisation}", role=role, organisation=organisation, days=1
+        )
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_a_new_object_drawn_by_hand(engine: Engine, client: TestClient) -> None:
+    gis = _token(engine, "gis")
+    lon, lat = local_lonlat((90, 90))
+    created = client.post(
+        "/api/v1/skotselobjekt",
+        json={
+            "produkt": "ut2",
+            "huvudman": "parkenheten",
+            "orsak": "Ny papperskorg",
+            "geometri": {"type": "Point", "coordinates": [lon, lat]},
+        },
+        headers=gis,
+    )
+    assert created.status_code == 201, created.text
+    answer = client.get("/api/v1/ansvar", params={"lon": lon, "lat": lat})
+    assert answer.json()["objekt"]["id"] == created.json()["id"]
+    wrong_kind = client.post(
+        "/api/v1/skotselobjekt",
+        json={
+            "produkt": "G2",
+            "huvudman": "parkenheten",
+            "orsak": "Fel typ",
+            "geometri": {"type": "Point", "coordinates": [lon, lat]},
+        },
+        headers=gis,
+    )
+    assert wrong_kind.status_code == 400
+    assert wrong_kind.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_the_catalogue_and_organisations_are_edited_by_admin(
+    engine: Engine, client: TestClient
+) -> None:
+    products = client.get("/api/v1/skotselprodukter").json()
+    bench = next(p for p in products if p["kod"] == "UT1")
+    renamed = bench | {"namn": "Parkbänk"}
+    admin = _token(engine, "admin")
+    url = "/api/v1/skotselprodukter/UT1?orsak=Kortare+namn"
+    assert client.put(url, json=renamed, headers=_token(engine, "gis")).status_code == 403
+    assert client.put(url, json=renamed, headers=admin).status_code == 204
+    assert (
+        next(p for p in client.get("/api/v1/skotselprodukter").json() if p["kod"] == "UT1")["namn"]
+        == "Parkbänk"
+    )
+    as_area = renamed | {
+        "geometrityp": "yta",
+        "enhet": "m²",
+        "symbologi": next(p for p in products if p["kod"] == "G1")["symbologi"],
+    }
+    assert client.put(url, json=as_area, headers=admin).status_code == 409, "benches exist"
+    assert (
+        client.delete("/api/v1/skotselprodukter/UT1?orsak=Bort", headers=admin).status_code == 409
+    )
+    assert client.put(url, json=bench, headers=admin).status_code == 204
+    organisation = {
+        "slug": "brf-exempel",
+        "namn": "BRF Exempelgården",
+        "typ": "forening",
+        "kontakter": [{"roll": "Styrelsen", "epost": "styrelsen@brf.example", "exempeldata": True}],
+    }
+    saved = client.put(
+        "/api/v1/organisationer/brf-exempel?orsak=Ny+förening", json=organisation, headers=admin
+    )
+    assert saved.status_code == 204
+    assert "brf-exempel" in {o["slug"] for o in client.get("/api/v1/organisationer").json()}
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM organisation WHERE slug = 'brf-exempel'"))
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_a_contractor_sees_only_its_own_operations_areas(
+    engine: Engine, client: TestClient
+) -> None:
+    contractor = _tokens(engine, "entreprenor", "sodertorns-parkdrift")
+    mine = client.get("/api/v1/driftomraden", headers=contractor).json()
+    assert [a["namn"] for a in mine] == ["Testområde park"]
+    with engine.connect() as conn:
+        other = conn.execute(
+            text("SELECT id FROM driftomrade WHERE namn = 'Testområde Huge'")
+        ).scalar_one()
+    assert client.get(f"/api/v1/driftomraden/{other}", headers=contractor).status_code == 404
+    assert (
+        client.get(f"/api/v1/driftomraden/{mine[0]['id']}", headers=contractor).status_code == 200
+    )
+    assert len(client.get("/api/v1/driftomraden").json()) == 2, "anyone else sees all"

@@ -1,14 +1,21 @@
 """HTTP: the shared catalogue with its symbology."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from sqlalchemy import select
 
-from app.access.principal import ReadAccess
+from app.access.principal import Principal, ReadAccess, require_role
+from app.access.writer import mark_session_writer
 from app.catalogue.schemas import Product, Symbology
+from app.catalogue.sync import remove_product, save_product
 from app.db import SessionDep
+from app.errors import InvalidInput
 from app.models import Skotselprodukt
 
 router = APIRouter(tags=["katalog"], dependencies=[ReadAccess])
+AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 
 _SYMBOLOGY_COLUMNS = tuple(Symbology.model_fields)
 
@@ -37,3 +44,29 @@ async def list_products(session: SessionDep) -> list[Product]:
         )
         for row in rows
     ]
+
+
+@router.put("/skotselprodukter/{kod}", summary="Skapa eller ändra en skötselprodukt (admin)")
+async def save(
+    kod: str,
+    product: Product,
+    who: AdminDep,
+    session: SessionDep,
+    orsak: Annotated[str, Query(min_length=3)],
+) -> Response:
+    """The product as given; its kind cannot change while data uses it (409)."""
+    if product.kod != kod:
+        raise InvalidInput(f"Koden i adressen ({kod}) och i kroppen ({product.kod}) skiljer sig.")
+    await mark_session_writer(session, who, orsak)
+    await session.run_sync(lambda s: save_product(s.connection(), product))
+    return Response(status_code=204)
+
+
+@router.delete("/skotselprodukter/{kod}", summary="Ta bort en oanvänd skötselprodukt (admin)")
+async def remove(
+    kod: str, who: AdminDep, session: SessionDep, orsak: Annotated[str, Query(min_length=3)]
+) -> Response:
+    """Drop a product; 409 while objects or code mappings use it."""
+    await mark_session_writer(session, who, orsak)
+    await session.run_sync(lambda s: remove_product(s.connection(), kod))
+    return Response(status_code=204)

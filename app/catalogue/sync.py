@@ -7,7 +7,7 @@ from sqlalchemy import Connection, Table, delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from app.catalogue.schemas import Product
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.models import Kodmappning, Skotselobjekt, Skotselprodukt
 
 _TABLE = cast(Table, Skotselprodukt.__table__)
@@ -62,6 +62,59 @@ def _usage(conn: Connection, codes: set[str]) -> dict[str, tuple[int, int]]:
     }
 
 
+def _upsert(conn: Connection, products: list[Product]) -> set[str]:
+    """Insert or update products; return the codes actually written."""
+    rows = [_row(p) for p in products]
+    statement = insert(_TABLE).values(rows)
+    columns = [c for c in rows[0] if c != "kod"]
+    upsert = statement.on_conflict_do_update(
+        index_elements=["kod"],
+        set_={c: statement.excluded[c] for c in columns},
+        where=tuple_(*(_TABLE.c[c] for c in columns)).is_distinct_from(
+            tuple_(*(statement.excluded[c] for c in columns))
+        ),
+    ).returning(_TABLE.c.kod)
+    return {row.kod for row in conn.execute(upsert)}
+
+
+def save_product(conn: Connection, product: Product) -> None:
+    """Create or change one product; refuse to change the kind of a product data uses."""
+    current = conn.execute(
+        select(Skotselprodukt.geometrityp).where(Skotselprodukt.kod == product.kod)
+    ).scalar()
+    if current is not None and current != product.geometrityp:
+        used = _usage(conn, {product.kod})
+        if used:
+            objects, mappings = used[product.kod]
+            raise CatalogueInUse(
+                f"{product.kod} används av {objects} skötselobjekt och {mappings} kodmappningar"
+                " och kan inte byta geometrityp."
+            )
+    existing_order = conn.execute(
+        select(Skotselprodukt.sortering).where(Skotselprodukt.kod == product.kod)
+    ).scalar()
+    if existing_order is None:
+        existing_order = (
+            conn.execute(select(func.max(Skotselprodukt.sortering))).scalar() or 0
+        ) + 1
+    _upsert(conn, [product.model_copy(update={"sortering": existing_order})])
+
+
+def remove_product(conn: Connection, code: str) -> None:
+    """Drop a product no data uses."""
+    used = _usage(conn, {code})
+    if used:
+        objects, mappings = used[code]
+        raise CatalogueInUse(
+            f"{code} används av {objects} skötselobjekt och {mappings} kodmappningar."
+        )
+    deleted = conn.execute(
+        delete(_TABLE).where(_TABLE.c.kod == code).returning(_TABLE.c.kod)
+    ).first()
+    if deleted is None:
+        raise NotFound(f"Skötselprodukten '{code}' finns inte.")
+
+
 def sync_catalogue(conn: Connection, products: list[Product]) -> SyncReport:
     """Insert new, update changed and drop unused products; refuse to drop what data uses."""
     wanted = {p.kod: p for p in products}
@@ -86,17 +139,7 @@ def sync_catalogue(conn: Connection, products: list[Product]) -> SyncReport:
         )
 
     report = SyncReport()
-    rows = [_row(p) for p in products]
-    statement = insert(_TABLE).values(rows)
-    columns = [c for c in rows[0] if c != "kod"]
-    upsert = statement.on_conflict_do_update(
-        index_elements=["kod"],
-        set_={c: statement.excluded[c] for c in columns},
-        where=tuple_(*(_TABLE.c[c] for c in columns)).is_distinct_from(
-            tuple_(*(statement.excluded[c] for c in columns))
-        ),
-    ).returning(_TABLE.c.kod)
-    touched = {row.kod for row in conn.execute(upsert)}
+    touched = _upsert(conn, products)
     for code in wanted:
         if code not in touched:
             report.unchanged.append(code)

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.access.principal import Principal, require_role
+from app.access.writer import mark_writer
 from app.db import PooledConnectionDep
 from app.errors import Conflict, InvalidInput, NotFound
 from app.responsibility.service import LOCAL_TIME
@@ -53,21 +54,6 @@ class ObjectConflict(Conflict):
 
     type = "objektet-har-andrats"
     title = "Objektet har ändrats av någon annan"
-
-
-async def _begin_write(
-    conn: psycopg.AsyncConnection[Any], who: Principal, reason: str, start: datetime | None = None
-) -> None:
-    await conn.execute(
-        "SELECT set_config('ansvar.anvandare', %(who)s, true),"
-        " set_config('ansvar.orsak', %(why)s, true),"
-        " set_config('ansvar.giltig_fran', %(start)s, true)",
-        {
-            "who": f"token:{who.token_id} {who.name}",
-            "why": reason,
-            "start": start.isoformat() if start else "",
-        },
-    )
 
 
 async def _organisation_id(conn: psycopg.AsyncConnection[Any], slug: str) -> int:
@@ -123,7 +109,7 @@ async def change_object(
     object_id = _object_id(objekt_id)
     expected = _parse_version(if_match)
     async with conn.transaction():
-        await _begin_write(conn, who, change.orsak)
+        await mark_writer(conn, who, change.orsak)
         huvudman = await _organisation_id(conn, change.huvudman) if change.huvudman else None
         try:
             cursor = await conn.execute(
@@ -169,7 +155,7 @@ async def retire_object(
     object_id = _object_id(objekt_id)
     expected = _parse_version(if_match)
     async with conn.transaction():
-        await _begin_write(conn, who, orsak)
+        await mark_writer(conn, who, orsak)
         current = await _current_version(conn, object_id)
         if expected is not None and current != expected:
             raise ObjectConflict(
@@ -198,7 +184,7 @@ async def hand_over(handover: Handover, who: GisDep, conn: PooledConnectionDep) 
         else "ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(%(area)s), 4326), 3006)"
     )
     async with conn.transaction():
-        await _begin_write(conn, who, handover.orsak, start)
+        await mark_writer(conn, who, handover.orsak, start)
         source = await _organisation_id(conn, handover.fran)
         target = await _organisation_id(conn, handover.till)
         try:
@@ -249,3 +235,52 @@ async def audit_log(
     )
     row = await cursor.fetchone()
     return Response((row[0] if row else "[]").encode(), media_type="application/json")
+
+
+class NewObject(BaseModel):
+    """A maintenance object drawn by hand: product, huvudman, geometry (GeoJSON, WGS84)."""
+
+    produkt: str
+    huvudman: str
+    geometri: dict[str, Any]
+    kvalitetsniva: str | None = None
+    attribut: dict[str, Any] = {}
+    orsak: str = Field(min_length=3)
+
+
+@router.post("/skotselobjekt", summary="Skapa ett skötselobjekt", status_code=201)
+async def create_object(new: NewObject, who: GisDep, conn: PooledConnectionDep) -> Response:
+    """A new object; the geometry must be valid and of the product's kind."""
+    async with conn.transaction():
+        await mark_writer(conn, who, new.orsak)
+        huvudman = await _organisation_id(conn, new.huvudman)
+        try:
+            cursor = await conn.execute(
+                "INSERT INTO skotselobjekt (skotselprodukt_kod, geometrityp, huvudman_id,"
+                " kvalitetsniva, attribut, geom)"
+                " SELECT p.kod, p.geometrityp, %(huvudman)s, %(kvalitet)s, %(attribut)s,"
+                " ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(%(geometri)s), 4326), 3006)"
+                " FROM skotselprodukt p WHERE p.kod = %(produkt)s"
+                " RETURNING objekt_id, valid_from",
+                {
+                    "huvudman": huvudman,
+                    "kvalitet": new.kvalitetsniva,
+                    "attribut": orjson.dumps(new.attribut).decode(),
+                    "geometri": orjson.dumps(new.geometri).decode(),
+                    "produkt": new.produkt.upper(),
+                },
+            )
+        except (psycopg.errors.CheckViolation, psycopg.errors.InternalError) as exc:
+            raise InvalidInput(
+                f"Geometrin är ogiltig eller av fel typ för produkten: {exc.diag.message_primary}"
+            ) from None
+        row = await cursor.fetchone()
+        if row is None:
+            raise InvalidInput(f"Skötselprodukten '{new.produkt}' finns inte.")
+    body = {"id": str(row[0])}
+    return Response(
+        orjson.dumps(body),
+        status_code=201,
+        media_type="application/json",
+        headers={"ETag": _version(row[1]), "Location": f"/api/v1/skotselobjekt/{row[0]}/historik"},
+    )

@@ -1,13 +1,19 @@
 """HTTP: the organisations that own and maintain land, with contacts."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
-from app.access.principal import ReadAccess
+from app.access.principal import Principal, ReadAccess, require_role
+from app.access.writer import mark_session_writer
 from app.db import SessionDep
+from app.errors import InvalidInput
 from app.models import Organisation
-from app.organisations.schemas import Contact, OrganisationOut
+from app.organisations.schemas import Contact, OrganisationIn, OrganisationOut
+from app.organisations.service import upsert_organisations
 
 router = APIRouter(tags=["organisationer"], dependencies=[ReadAccess])
 
@@ -40,3 +46,23 @@ async def list_organisations(session: SessionDep) -> list[OrganisationOut]:
         )
         for org, parent_slug in rows
     ]
+
+
+@router.put(
+    "/organisationer/{slug}", summary="Skapa eller ändra en organisation med kontakter (admin)"
+)
+async def save(
+    slug: str,
+    organisation: OrganisationIn,
+    who: Annotated[Principal, Depends(require_role("admin"))],
+    session: SessionDep,
+    orsak: Annotated[str, Query(min_length=3)],
+) -> Response:
+    """The organisation as given; its contacts are replaced."""
+    if organisation.slug != slug:
+        raise InvalidInput(
+            f"Slug i adressen ({slug}) och i kroppen ({organisation.slug}) skiljer sig."
+        )
+    await mark_session_writer(session, who, orsak)
+    await session.run_sync(lambda s: upsert_organisations(s.connection(), [organisation]))
+    return Response(status_code=204)
