@@ -268,3 +268,30 @@ def test_a_contractor_sees_only_its_own_operations_areas(
         client.get(f"/api/v1/driftomraden/{mine[0]['id']}", headers=contractor).status_code == 200
     )
     assert len(client.get("/api/v1/driftomraden").json()) == 2, "anyone else sees all"
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_a_contractor_reads_only_inside_its_areas(engine: Engine, client: TestClient) -> None:
+    contractor = _tokens(engine, "entreprenor", "sodertorns-parkdrift")
+    points = client.get("/ogc/collections/skotselpunkter/items", headers=contractor).json()
+    everything = client.get("/ogc/collections/skotselpunkter/items").json()
+    west, south = local_lonlat((0, 0))
+    east, north = local_lonlat((100, 100))
+    assert 0 < points["numberReturned"] < everything["numberReturned"]
+    for feature in points["features"]:
+        lon, lat = feature["geometry"]["coordinates"]
+        assert west - 1e-6 <= lon <= east + 1e-6 and south - 1e-6 <= lat <= north + 1e-6
+    areas = client.get("/ogc/collections/driftomraden/items", headers=contractor).json()
+    assert [f["properties"]["namn"] for f in areas["features"]] == ["Testområde park"]
+    outside = {"x": E0 + 150, "y": N0 + 50, "crs": "EPSG:3006"}
+    refused = client.get("/api/v1/ansvar", params=outside, headers=contractor)
+    assert refused.status_code == 404 and refused.json()["type"] == "utanfor-dina-driftomraden"
+    inside = {"x": E0 + 63, "y": N0 + 60, "crs": "EPSG:3006"}
+    assert client.get("/api/v1/ansvar", params=inside, headers=contractor).status_code == 200
+    batch = client.post(
+        "/api/v1/ansvar/batch",
+        params={"crs": "EPSG:3006"},
+        content=f"id,x,y\nin,{E0 + 63},{N0 + 60}\nut,{E0 + 150},{N0 + 50}\n".encode(),
+        headers=contractor | {"content-type": "text/csv"},
+    ).json()["svar"]
+    assert "huvudman" in batch[0] and batch[1]["fel"]["type"] == "utanfor-dina-driftomraden"

@@ -76,6 +76,11 @@ async def current_principal(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
+def contractor_of(principal: Principal) -> int | None:
+    """The organisation a contractor's token is limited to (None for every other caller)."""
+    return principal.organisation_id if principal.role == "entreprenor" else None
+
+
 async def require_read(request: Request, principal: PrincipalDep) -> Principal:
     """Reading is open unless ANSVAR_PUBLIC_READ is false; then any valid token may read."""
     if principal.anonymous and not request.app.state.settings.public_read:

@@ -6,7 +6,7 @@ import orjson
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.access.principal import Principal, PrincipalDep, ReadAccess
+from app.access.principal import PrincipalDep, ReadAccess, contractor_of
 from app.db import PooledConnectionDep
 from app.errors import NotFound
 
@@ -25,15 +25,10 @@ SELECT coalesce(json_agg(a ORDER BY a.namn), '[]'::json)::text FROM (
 """
 
 
-def _own(principal: Principal) -> int | None:
-    # A contractor's token reaches only the areas it performs.
-    return principal.organisation_id if principal.role == "entreprenor" else None
-
-
 @router.get("/driftomraden", summary="Driftområden (en entreprenör ser bara sina egna)")
 async def list_areas(principal: PrincipalDep, conn: PooledConnectionDep) -> Response:
     """Operations areas with client, performer, contract period and size."""
-    cursor = await conn.execute(_AREAS_SQL, {"own": _own(principal), "id": None})
+    cursor = await conn.execute(_AREAS_SQL, {"own": contractor_of(principal), "id": None})
     row = await cursor.fetchone()
     return Response((row[0] if row else "[]").encode(), media_type="application/json")
 
@@ -41,7 +36,7 @@ async def list_areas(principal: PrincipalDep, conn: PooledConnectionDep) -> Resp
 @router.get("/driftomraden/{area_id}", summary="Ett driftområde")
 async def get_area(area_id: int, principal: PrincipalDep, conn: PooledConnectionDep) -> Response:
     """One operations area; 404 also when it is another contractor's."""
-    cursor = await conn.execute(_AREAS_SQL, {"own": _own(principal), "id": area_id})
+    cursor = await conn.execute(_AREAS_SQL, {"own": contractor_of(principal), "id": area_id})
     row = await cursor.fetchone()
     areas: list[dict[str, Any]] = orjson.loads(row[0]) if row else []
     if not areas:

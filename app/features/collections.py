@@ -25,6 +25,11 @@ class Collection:
     filters: dict[str, str] = field(default_factory=dict)  # query parameter -> SQL condition
     tile_properties: str = "t.id"  # columns carried into vector tiles
     geometry: str = "ST_Multi(t.geom)"  # one geometry type per collection
+    # What a contractor's token may see: features in the operations areas it performs.
+    contractor_scope: str | None = (
+        "EXISTS (SELECT 1 FROM driftomrade scope WHERE scope.utforare_id = %(scope_org)s"
+        " AND scope.geom && t.geom AND ST_Intersects(scope.geom, t.geom))"
+    )
 
 
 _OBJECT_SOURCE = (
@@ -138,6 +143,7 @@ COLLECTIONS: dict[str, Collection] = {
                 " 'avtal_fran', t.avtal_fran, 'avtal_till', t.avtal_till)"
             ),
             filters={"huvudman": "b.slug = %(huvudman)s"},
+            contractor_scope="t.utforare_id = %(scope_org)s",
             tile_properties="t.id, t.namn, b.slug AS bestallare, u.slug AS utforare",
         ),
         Collection(
@@ -153,6 +159,7 @@ COLLECTIONS: dict[str, Collection] = {
                 "json_build_object('kommunkod', t.kommunkod, 'namn', t.namn, 'kalla', t.kalla)"
             ),
             tile_properties="t.kommunkod AS id, t.namn",
+            contractor_scope=None,
         ),
     )
 }

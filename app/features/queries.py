@@ -39,6 +39,7 @@ class Selection:
     envelope: Envelope | None
     period: Period | None
     filters: dict[str, Any]
+    contractor: int | None = None  # organisation id of a contractor's token
 
 
 def _conditions(collection: Collection, selection: Selection) -> tuple[list[str], dict[str, Any]]:
@@ -68,6 +69,9 @@ def _conditions(collection: Collection, selection: Selection) -> tuple[list[str]
             "max_n": e.max_n,
             "bbox_outline": e.outline_wkb,
         }
+    if selection.contractor is not None and collection.contractor_scope is not None:
+        conditions.append(collection.contractor_scope)
+        params["scope_org"] = selection.contractor
     for name, value in selection.filters.items():
         conditions.append(collection.filters[name])
         params[name] = value
@@ -110,9 +114,11 @@ def count_sql(collection: Collection, selection: Selection) -> tuple[str, dict[s
     return f"SELECT count(*) FROM {collection.source} WHERE {' AND '.join(conditions)}", params
 
 
-def item_sql(collection: Collection, crs: Crs, period: Period | None) -> tuple[str, dict[str, Any]]:
+def item_sql(
+    collection: Collection, crs: Crs, period: Period | None, contractor: int | None = None
+) -> tuple[str, dict[str, Any]]:
     """One feature by its public id, as bytes."""
-    conditions, params = _conditions(collection, Selection(None, period, {}))
+    conditions, params = _conditions(collection, Selection(None, period, {}, contractor))
     conditions.append(f"{collection.feature_id} = %(feature_id)s")
     sql = (
         f"SELECT convert_to({feature_sql(collection, crs)}, 'UTF8') FROM {collection.source}"
@@ -129,11 +135,11 @@ TILE_EXTENT = 4096
 
 
 def tile_sql(
-    collection: Collection, z: int, x: int, y: int, max_features: int
+    collection: Collection, z: int, x: int, y: int, max_features: int, contractor: int | None = None
 ) -> tuple[str, dict[str, Any]]:
     """A Mapbox vector tile of current features, simplified to the tile's pixel size."""
     pixel = _WORLD_METRES / (2**z) / TILE_EXTENT * _GROUND_SCALE
-    conditions, params = _conditions(collection, Selection(None, None, {}))
+    conditions, params = _conditions(collection, Selection(None, None, {}, contractor))
     sql = f"""
 WITH bounds AS (
   SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS mercator,

@@ -7,7 +7,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.access.principal import ReadAccess
+from app.access.principal import PrincipalDep, ReadAccess, contractor_of
 from app.db import PooledConnectionDep
 from app.errors import NotFound
 from app.features.collections import COLLECTIONS, Collection
@@ -203,7 +203,9 @@ def _page_link(request: Request, cursor: Cursor, rel: str) -> dict[str, str]:
     summary="Objekten i en samling (GeoJSON)",
     responses={200: {"content": {GEOJSON: {}}}},
 )
-async def items(collection_id: str, request: Request, conn: PooledConnectionDep) -> Response:
+async def items(
+    collection_id: str, request: Request, conn: PooledConnectionDep, principal: PrincipalDep
+) -> Response:
     """A page of features; bbox, crs, limit, datetime and the collection's property filters."""
     found = _collection(collection_id)
     params = request.query_params
@@ -217,7 +219,10 @@ async def items(collection_id: str, request: Request, conn: PooledConnectionDep)
     limit = parse_limit(params.get("limit"))
     cursor = parse_cursor(params.get("cursor"))
     selection = Selection(
-        envelope, parse_datetime(params.get("datetime")), _filters(found, request)
+        envelope,
+        parse_datetime(params.get("datetime")),
+        _filters(found, request),
+        contractor_of(principal),
     )
 
     sql, values = items_sql(found, crs, selection, cursor, limit)
@@ -269,7 +274,11 @@ def _feature_id(collection: Collection, value: str) -> Any:
     responses={200: {"content": {GEOJSON: {}}}},
 )
 async def item(
-    collection_id: str, feature_id: str, request: Request, conn: PooledConnectionDep
+    collection_id: str,
+    feature_id: str,
+    request: Request,
+    conn: PooledConnectionDep,
+    principal: PrincipalDep,
 ) -> Response:
     """One feature by its id (current, or as of datetime)."""
     found = _collection(collection_id)
@@ -278,7 +287,9 @@ async def item(
         raise InvalidParameter(f"Okänd parameter {', '.join(unknown)} för ett enskilt objekt.")
     _check_format(request)
     crs = parse_crs(request.query_params.get("crs"), "crs")
-    sql, values = item_sql(found, crs, parse_datetime(request.query_params.get("datetime")))
+    sql, values = item_sql(
+        found, crs, parse_datetime(request.query_params.get("datetime")), contractor_of(principal)
+    )
     values["feature_id"] = _feature_id(found, feature_id)
     row = await (await conn.execute(sql, values, binary=True)).fetchone()
     if row is None:
@@ -292,7 +303,13 @@ async def item(
     responses={200: {"content": {MVT: {}}}},
 )
 async def tile(
-    collection_id: str, z: int, x: int, y: int, request: Request, conn: PooledConnectionDep
+    collection_id: str,
+    z: int,
+    x: int,
+    y: int,
+    request: Request,
+    conn: PooledConnectionDep,
+    principal: PrincipalDep,
 ) -> Response:
     """Current features of a collection in one Web Mercator tile, simplified for its zoom."""
     found = _collection(collection_id)
@@ -300,6 +317,6 @@ async def tile(
         raise NotFound(f"Tilen {z}/{x}/{y} finns inte i WebMercatorQuad (zoom 0–{MAX_TILE_ZOOM}).")
     if z < MIN_TILE_ZOOM.get(found.id, 0):
         return cached_response(request, b"", MVT)
-    sql, values = tile_sql(found, z, x, y, MAX_TILE_FEATURES)
+    sql, values = tile_sql(found, z, x, y, MAX_TILE_FEATURES, contractor_of(principal))
     row = await (await conn.execute(sql, values, binary=True)).fetchone()
     return cached_response(request, bytes(row[0]) if row and row[0] else b"", MVT)

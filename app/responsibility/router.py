@@ -7,11 +7,12 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.access.principal import ReadAccess
+from app.access.principal import Principal, PrincipalDep, ReadAccess, contractor_of
 from app.db import PooledConnectionDep
-from app.errors import AppError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from app.errors import AppError, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from app.geo import WGS84, Point, make_point, parse_crs
 from app.responsibility.batch import (
+    BatchRow,
     grouped_json,
     parse_csv,
     parse_geojson,
@@ -57,6 +58,7 @@ def _point(
 async def resolve_point(
     conn: PooledConnectionDep,
     request: Request,
+    principal: PrincipalDep,
     lon: Annotated[float | None, Query(description="Longitud, WGS84")] = None,
     lat: Annotated[float | None, Query(description="Latitud, WGS84")] = None,
     x: Annotated[float | None, Query(description="Östlig koordinat i crs")] = None,
@@ -69,11 +71,46 @@ async def resolve_point(
 ) -> Response:
     """Huvudman, utförare, markägare and why, for one point."""
     point = _point(lon, lat, x, y, crs)
+    if await _outside_own_areas(conn, principal, [point]):
+        raise _outside_error()
     options = resolve_options(request.app.state.settings, datum, produkt)
     [result] = await resolve_async(conn, [point], options, with_swaps=True)
     if isinstance(result, AppError):
         raise result
     return Response(orjson.dumps(result), media_type="application/json")
+
+
+_WITHIN_OWN_AREAS_SQL = """
+SELECT coalesce(array_agg(u.n), '{}') FROM unnest(%(xs)s::float8[], %(ys)s::float8[])
+  WITH ORDINALITY AS u(x, y, n)
+WHERE EXISTS (SELECT 1 FROM driftomrade d WHERE d.utforare_id = %(org)s
+              AND ST_Covers(d.geom, ST_SetSRID(ST_MakePoint(u.x, u.y), 3006)))
+"""
+
+
+class OutsideOwnAreas(NotFound):
+    """A contractor asked about a place outside the areas it performs."""
+
+    type = "utanfor-dina-driftomraden"
+    title = "Utanför dina driftområden"
+
+
+async def _outside_own_areas(conn: Any, principal: Principal, points: list[Point]) -> set[int]:
+    """Indexes of points a contractor's token may not ask about (none for everyone else)."""
+    organisation = contractor_of(principal)
+    if organisation is None or not points:
+        return set()
+    cursor = await conn.execute(
+        _WITHIN_OWN_AREAS_SQL,
+        {"xs": [p.x for p in points], "ys": [p.y for p in points], "org": organisation},
+    )
+    row = await cursor.fetchone()
+    inside = {int(n) - 1 for n in (row[0] if row else [])}
+    return set(range(len(points))) - inside
+
+
+def _outside_error() -> OutsideOwnAreas:
+    return OutsideOwnAreas("Punkten ligger utanför de driftområden din token gäller för.")
 
 
 def _wants_csv(request: Request, format_: str | None) -> bool:
@@ -100,6 +137,7 @@ def _wants_csv(request: Request, format_: str | None) -> bool:
 async def resolve_batch(
     conn: PooledConnectionDep,
     request: Request,
+    principal: PrincipalDep,
     crs: Annotated[
         str | None, Query(description="Koordinatsystem för x/y-kolumner eller GeoJSON")
     ] = None,
@@ -130,6 +168,17 @@ async def resolve_batch(
         )
     options = resolve_options(request.app.state.settings, datum, produkt)
     points = [row.point for row in rows if isinstance(row.point, Point)]
+    # A contractor's rows outside its areas get their own error, like any other bad row.
+    refused = await _outside_own_areas(conn, principal, points)
+    if refused:
+        kept = iter(i not in refused for i in range(len(points)))
+        rows = [
+            BatchRow(row.id, row.point if next(kept) else _outside_error())
+            if isinstance(row.point, Point)
+            else row
+            for row in rows
+        ]
+        points = [row.point for row in rows if isinstance(row.point, Point)]
     answered = iter(await resolve_async(conn, points, options, with_swaps=False) if points else [])
     results: list[tuple[str, Json | AppError]] = [
         (row.id, next(answered) if isinstance(row.point, Point) else row.point) for row in rows
