@@ -4,7 +4,7 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from sqlalchemy.exc import DBAPIError
@@ -12,6 +12,13 @@ from sqlalchemy.exc import DBAPIError
 from app.db import is_connection_error, make_sync_engine
 from app.errors import AppError
 from app.settings import describe_url, get_settings
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy import Connection
+
+    from app.imports.record import ImportResult
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,6 +32,10 @@ catalogue_app = typer.Typer(
     help="Den gemensamma katalogen av skötselprodukter.", no_args_is_help=True
 )
 app.add_typer(catalogue_app, name="catalogue")
+import_app = typer.Typer(
+    help="Importera Lantmäteriets fastigheter och organisationernas lager.", no_args_is_help=True
+)
+app.add_typer(import_app, name="import")
 token_app = typer.Typer(
     help="API-token för roller: lasare, gis, admin, entreprenor.", no_args_is_help=True
 )
@@ -192,6 +203,155 @@ def ansvar(
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         _print_answer(result)
+
+
+DryRun = Annotated[
+    bool, typer.Option("--torrkorning", help="Visa vad som skulle hända; inget skrivs")
+]
+Partial = Annotated[
+    bool,
+    typer.Option("--delvis", help="Filen är inte hela beståndet: saknade objekt avslutas inte"),
+]
+
+
+def _run_import(run: "Callable[[Connection], ImportResult]", dry_run: bool) -> None:
+    """Run an import in one transaction; a dry run rolls it back. Print the summary."""
+    engine = make_sync_engine(get_settings())
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            result = run(conn)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if dry_run:
+            transaction.rollback()
+        else:
+            transaction.commit()
+    heading = "Torrkörning – inget skrevs." if dry_run else f"Import {result.import_id} klar."
+    typer.echo(heading)
+    rows = (
+        ("nya", result.inserted),
+        ("ändrade", result.updated),
+        ("oförändrade", result.unchanged),
+        ("avslutade", result.retired),
+        ("avvisade", result.rejected),
+    )
+    for label, count in rows:
+        typer.echo(f"  {label:<12} {count:>9}")
+    for rejection in result.rejections[:20]:
+        typer.secho(f"  avvisad {rejection.ref}: {rejection.reason}", fg=typer.colors.YELLOW)
+    if result.rejected > 20:
+        typer.echo(f"  … och {result.rejected - 20} till.")
+
+
+def _effective() -> "datetime":
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+@import_app.command("fastigheter")
+@friendly_errors
+def import_parcels_command(
+    fil: Annotated[Path, typer.Argument(help="Fastighetsindelning (GeoPackage m.m.)")],
+    lager: Annotated[str | None, typer.Option(help="Lager")] = "registerenhetsomradesyta",
+    crs: Annotated[str | None, typer.Option(help="Koordinatsystem om filen saknar det")] = None,
+    torrkorning: DryRun = False,
+    delvis: Partial = False,
+) -> None:
+    """Importera fastigheter: nya, ändrade och (vid helt bestånd) borttagna."""
+    from app.imports.parcels import import_parcels
+
+    _run_import(
+        lambda conn: import_parcels(
+            conn,
+            fil,
+            layer=lager,
+            crs=crs,
+            effective=_effective(),
+            full=not delvis,
+            performed_by="cli",
+        ),
+        torrkorning,
+    )
+
+
+@import_app.command("agare")
+@friendly_errors
+def import_owners_command(
+    fil: Annotated[Path, typer.Argument(help="CSV: fastighetsbeteckning,agare")],
+    torrkorning: DryRun = False,
+    delvis: Partial = False,
+) -> None:
+    """Importera fastighetsägare efter beteckning."""
+    from app.imports.ownership import import_ownership
+
+    _run_import(
+        lambda conn: import_ownership(
+            conn, fil, effective=_effective(), full=not delvis, performed_by="cli"
+        ),
+        torrkorning,
+    )
+
+
+@import_app.command("skotselobjekt")
+@friendly_errors
+def import_objects_command(
+    fil: Annotated[Path, typer.Argument(help="Organisationens lager (GeoPackage, GeoJSON …)")],
+    organisation: Annotated[str, typer.Option(help="Organisationens slug")],
+    mappning: Annotated[Path, typer.Option(help="CSV: kod,benamning,skotselprodukt")],
+    id_kolumn: Annotated[str, typer.Option(help="Kolumnen med organisationens id")],
+    kod_kolumn: Annotated[str, typer.Option(help="Kolumnen med organisationens kod")],
+    kvalitet_kolumn: Annotated[str | None, typer.Option(help="Kolumnen med kvalitetsnivå")] = None,
+    lager: Annotated[list[str] | None, typer.Option(help="Lager (kan anges flera gånger)")] = None,
+    crs: Annotated[str | None, typer.Option(help="Koordinatsystem om filen saknar det")] = None,
+    torrkorning: DryRun = False,
+    delvis: Partial = False,
+) -> None:
+    """Importera en organisations skötselobjekt i dess egna koder, via mappningen."""
+    from app.imports.mapping import read_mapping, store_mapping
+    from app.imports.objects import import_objects
+    from app.organisations.service import organisation_ids
+
+    def run(conn: "Connection") -> "ImportResult":
+        organisation_id = organisation_ids(conn).get(organisation)
+        if organisation_id is None:
+            raise AppError(f"Organisationen '{organisation}' finns inte.")
+        store_mapping(conn, organisation_id, read_mapping(mappning))
+        return import_objects(
+            conn,
+            fil,
+            organisation,
+            id_column=id_kolumn,
+            code_column=kod_kolumn,
+            quality_column=kvalitet_kolumn,
+            layers=lager,
+            crs=crs,
+            effective=_effective(),
+            full=not delvis,
+            performed_by="cli",
+        )
+
+    _run_import(run, torrkorning)
+
+
+@import_app.command("driftomraden")
+@friendly_errors
+def import_areas_command(
+    fil: Annotated[
+        Path, typer.Argument(help="Driftområden: namn, bestallare, utforare, avtal_fran")
+    ],
+    lager: Annotated[str | None, typer.Option(help="Lager")] = None,
+    crs: Annotated[str | None, typer.Option(help="Koordinatsystem om filen saknar det")] = None,
+    torrkorning: DryRun = False,
+) -> None:
+    """Importera driftområden (skapas eller ändras efter namn)."""
+    from app.imports.areas import import_areas
+
+    _run_import(
+        lambda conn: import_areas(conn, fil, layer=lager, crs=crs, performed_by="cli"), torrkorning
+    )
 
 
 @token_app.command("skapa")

@@ -45,6 +45,11 @@ def start_import(
     performed_by: str | None = None,
 ) -> int:
     """Open the record of an import run and return its id."""
+    # Imports of one kind run one after the other, never interleaved.
+    conn.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('ansvarskartan-import-' || :kind))"),
+        {"kind": kind},
+    )
     # The run's own record audits it; the triggers need not log each of its rows.
     conn.execute(text("SELECT set_config('ansvar.massimport', 'on', true)"))
     return conn.execute(
