@@ -15,6 +15,7 @@ from app.editing.router import router as editing_router
 from app.features.router import router as features_router
 from app.health.router import router as health_router
 from app.history.router import router as history_router
+from app.imports.router import router as imports_router
 from app.mapui.router import router as map_router
 from app.openapi30 import install_openapi30
 from app.organisations.router import router as organisations_router
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(history_router, prefix=API_PREFIX)
     app.include_router(editing_router, prefix=API_PREFIX)
     app.include_router(areas_router, prefix=API_PREFIX)
+    app.include_router(imports_router, prefix=API_PREFIX)
     app.include_router(features_router)
 
     if (FRONTEND_DIST / "index.html").exists():

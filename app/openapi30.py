@@ -43,6 +43,10 @@ def downgrade(node: Any) -> Any:
         if isinstance(result.get(bound), int | float) and not isinstance(result[bound], bool):
             result[plain] = result[bound]
             result[bound] = True
+    if "contentMediaType" in result:  # 3.1's way to describe an uploaded file
+        del result["contentMediaType"]
+        if result.get("type") == "string":
+            result["format"] = "binary"
     if "const" in result:
         result["enum"] = [result.pop("const")]
     if isinstance(result.get("examples"), list) and "schema" not in result:

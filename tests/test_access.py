@@ -52,6 +52,7 @@ RESTRICTED = {
     ("patch", "/api/v1/skotselobjekt/{objekt_id}"): {"gis", "admin"},
     ("delete", "/api/v1/skotselobjekt/{objekt_id}"): {"gis", "admin"},
     ("post", "/api/v1/skotselobjekt/overlatelse"): {"gis", "admin"},
+    ("post", "/api/v1/importer"): {"gis", "admin"},
 }
 ROLES = ("lasare", "gis", "admin", "entreprenor")
 
