@@ -52,6 +52,13 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         except AppError as exc:
             typer.secho(f"Fel: {exc.detail}", err=True, fg=typer.colors.RED)
             raise typer.Exit(1) from None
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            typer.secho(
+                f"Fel: kan inte läsa filen {exc.filename}: {exc.strerror}.",
+                err=True,
+                fg=typer.colors.RED,
+            )
+            raise typer.Exit(1) from None
         except DBAPIError as exc:
             if not is_connection_error(exc):
                 raise
@@ -216,18 +223,9 @@ Partial = Annotated[
 
 def _run_import(run: "Callable[[Connection], ImportResult]", dry_run: bool) -> None:
     """Run an import in one transaction; a dry run rolls it back. Print the summary."""
-    engine = make_sync_engine(get_settings())
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            result = run(conn)
-        except BaseException:
-            transaction.rollback()
-            raise
-        if dry_run:
-            transaction.rollback()
-        else:
-            transaction.commit()
+    from app.imports.transaction import run_import
+
+    result = run_import(make_sync_engine(get_settings()), run, dry_run=dry_run)
     heading = "Torrkörning – inget skrevs." if dry_run else f"Import {result.import_id} klar."
     typer.echo(heading)
     rows = (

@@ -91,6 +91,15 @@ def test_degrees_declared_as_sweref_are_refused(
     assert _parcels(engine) == 0
 
 
+def test_a_missing_file_is_one_clear_line(cli: dict[str, str], tmp_path: Path) -> None:
+    missing = tmp_path / "finns-inte.csv"
+    for args in (("agare", str(missing)), ("fastigheter", str(missing))):
+        refused = _run(cli, *args)
+        assert refused.returncode == 1
+        assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+        assert "finns-inte.csv" in refused.stderr
+
+
 def test_swapped_axes_get_a_hint(cli: dict[str, str], engine: Engine, tmp_path: Path) -> None:
     path = _one_parcel(tmp_path, shapely.box(6568000, 670000, 6568040, 670040), "bytta.gpkg")
     refused = _run(cli, "fastigheter", str(path))

@@ -2,18 +2,26 @@
 
 import shutil
 import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from app.access.principal import Principal, ReadAccess, require_role
 from app.db import PooledConnectionDep, make_sync_engine
 from app.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from app.imports.areas import import_areas
+from app.imports.objects import import_objects
+from app.imports.ownership import import_ownership
+from app.imports.parcels import import_parcels
 from app.imports.record import ImportResult
+from app.imports.transaction import run_import
 from app.imports.upload import sniff_suffix, unpack
 
 router = APIRouter(tags=["import"])
@@ -21,74 +29,47 @@ MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 KINDS = ("fastigheter", "agare", "skotselobjekt", "driftomraden")
 
 
-def _run(
-    settings: Any, kind: str, path: Path, options: dict[str, Any], dry_run: bool
-) -> ImportResult:
-    from datetime import UTC, datetime
-
-    from app.imports.areas import import_areas
-    from app.imports.objects import import_objects
-    from app.imports.ownership import import_ownership
-    from app.imports.parcels import import_parcels
-
+def _importer(kind: str, options: dict[str, Any]) -> Callable[[Connection], ImportResult]:
+    """The import of one kind, with the options of the upload."""
     effective = datetime.now(UTC)
+    who, full, layer, crs = options["who"], not options["delvis"], options["lager"], options["crs"]
+    if kind == "fastigheter":
+        return lambda conn: import_parcels(
+            conn,
+            options["path"],
+            layer=layer,
+            crs=crs,
+            effective=effective,
+            full=full,
+            performed_by=who,
+        )
+    if kind == "agare":
+        return lambda conn: import_ownership(
+            conn, options["path"], effective=effective, full=full, performed_by=who
+        )
+    if kind == "skotselobjekt":
+        if not (options["organisation"] and options["id_kolumn"] and options["kod_kolumn"]):
+            raise InvalidInput("Ange organisation, id_kolumn och kod_kolumn.")
+        return lambda conn: import_objects(
+            conn,
+            options["path"],
+            options["organisation"],
+            id_column=options["id_kolumn"],
+            code_column=options["kod_kolumn"],
+            quality_column=options["kvalitet_kolumn"],
+            layers=[layer] if layer else None,
+            crs=crs,
+            effective=effective,
+            full=full,
+            performed_by=who,
+        )
+    return lambda conn: import_areas(conn, options["path"], layer=layer, crs=crs, performed_by=who)
+
+
+def _run(settings: Any, kind: str, options: dict[str, Any], dry_run: bool) -> ImportResult:
     engine = make_sync_engine(settings)
     try:
-        with engine.connect() as conn:
-            transaction = conn.begin()
-            try:
-                if kind == "fastigheter":
-                    result = import_parcels(
-                        conn,
-                        path,
-                        layer=options["lager"],
-                        crs=options["crs"],
-                        effective=effective,
-                        full=not options["delvis"],
-                        performed_by=options["who"],
-                    )
-                elif kind == "agare":
-                    result = import_ownership(
-                        conn,
-                        path,
-                        effective=effective,
-                        full=not options["delvis"],
-                        performed_by=options["who"],
-                    )
-                elif kind == "skotselobjekt":
-                    if not (
-                        options["organisation"] and options["id_kolumn"] and options["kod_kolumn"]
-                    ):
-                        raise InvalidInput("Ange organisation, id_kolumn och kod_kolumn.")
-                    result = import_objects(
-                        conn,
-                        path,
-                        options["organisation"],
-                        id_column=options["id_kolumn"],
-                        code_column=options["kod_kolumn"],
-                        quality_column=options["kvalitet_kolumn"],
-                        layers=[options["lager"]] if options["lager"] else None,
-                        crs=options["crs"],
-                        effective=effective,
-                        full=not options["delvis"],
-                        performed_by=options["who"],
-                    )
-                else:
-                    result = import_areas(
-                        conn,
-                        path,
-                        layer=options["lager"],
-                        crs=options["crs"],
-                        performed_by=options["who"],
-                    )
-            except BaseException:
-                transaction.rollback()
-                raise
-            if dry_run:
-                transaction.rollback()
-            else:
-                transaction.commit()
-            return result
+        return run_import(engine, _importer(kind, options), dry_run=dry_run)
     finally:
         engine.dispose()
 
@@ -134,6 +115,7 @@ async def upload(
         if suffix == ".zip":
             path = await run_in_threadpool(unpack, path, workdir / "uppackat")
         options = {
+            "path": path,
             "lager": lager,
             "crs": crs,
             "organisation": organisation,
@@ -144,7 +126,7 @@ async def upload(
             "who": f"token:{who.token_id} {who.name}",
         }
         result = await run_in_threadpool(
-            _run, request.app.state.settings, typ, path, options, torrkorning
+            _run, request.app.state.settings, typ, options, torrkorning
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
