@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-test-deps: deps ## Also what the tests need (Chromium)
+test-deps: deps ## Also what the tests need (Chromium, pdftoppm)
 	scripts/system-deps.sh --test
 
 frontend: frontend/dist/index.html ## Build the map (npm + Vite)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the project needs beyond PostgreSQL/PostGIS (scripts/local-postgis.sh
 # installs those): Python with venv, Node.js with npm for building the map, and GDAL's
-# command-line tools. With --test also Chromium, which the browser tests drive.
+# command-line tools. With --test also Chromium, which the browser tests drive, and
+# poppler-utils, whose pdftoppm renders exported PDFs.
 # On Debian/Ubuntu as root they are installed; elsewhere the missing ones are named with the
 # command to install them.
 set -euo pipefail
@@ -21,8 +22,10 @@ fi
 
 command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
-if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
-  missing+=(chromium)
+if [ "${1:-}" = "--test" ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # pdftoppm renders the exported maps in the tests.
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
