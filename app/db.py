@@ -61,9 +61,11 @@ def make_pool(settings: Settings) -> AsyncConnectionPool:
 
 def make_sync_engine(settings: Settings) -> Engine:
     """A synchronous engine for the command line, imports and migrations."""
-    return create_engine(
-        settings.database_url, pool_pre_ping=True, connect_args=_connect_args(settings)
-    )
+    connect_args = _connect_args(settings)
+    # A killed command (an import) should end its server session at once, not when its
+    # current statement finishes and the lock it holds would otherwise linger.
+    connect_args["options"] = f"{connect_args['options']} -c client_connection_check_interval=1000"
+    return create_engine(settings.database_url, pool_pre_ping=True, connect_args=connect_args)
 
 
 _SERVER_GONE = {"57P01", "57P02", "57P03"}

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 
 from app.errors import InvalidInput
 from app.imports.geometry_checks import check_geometries
-from app.imports.reading import file_sha256, read_layer
+from app.imports.reading import file_sha256, read_layer, source_crs
 from app.imports.record import ImportResult, Rejection, finish_import, start_import
 from app.imports.staging import copy_into_temp, ewkb_hex
 from app.organisations.service import organisation_ids
@@ -51,7 +51,7 @@ def import_areas(
         path,
         file_sha256(path),
         layer=layer,
-        source_crs=str(frame.crs),
+        source_crs=source_crs(frame),
         performed_by=performed_by,
     )
     organisations = organisation_ids(conn)

@@ -8,12 +8,14 @@ import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
+import shapely
+from numpy.typing import NDArray
 from sqlalchemy import Connection, select
 
 from app.errors import InvalidInput, NotFound
 from app.imports.geometry_checks import check_geometries
 from app.imports.mapping import stored_mapping
-from app.imports.reading import file_sha256, read_layer
+from app.imports.reading import file_sha256, read_layer, source_crs
 from app.imports.record import ImportResult, Rejection, finish_import, start_import
 from app.imports.staging import VersionedTable, copy_into_temp, ewkb_hex, merge_versions
 from app.models import Skotselprodukt
@@ -56,12 +58,48 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def closed_lines_as_areas(
+    geoms: NDArray[np.object_], expected_kinds: NDArray[np.object_]
+) -> NDArray[np.object_]:
+    """Closed lines where the product is an area become polygons: CAD draws areas that way."""
+    geoms = geoms.copy()
+    lines = np.array([kind == "yta" for kind in expected_kinds]) & (
+        shapely.get_type_id(geoms) == shapely.GeometryType.LINESTRING
+    )
+    closed = np.zeros(len(geoms), dtype=bool)
+    closed[lines] = shapely.is_closed(geoms[lines]) & (shapely.get_num_points(geoms[lines]) >= 4)
+    for i in np.flatnonzero(closed):
+        geoms[i] = shapely.Polygon(geoms[i].coords)
+    return geoms
+
+
+def _first_with_same_shape(
+    products: NDArray[np.object_], geoms: NDArray[np.object_], usable: NDArray[np.bool_]
+) -> list[int | None]:
+    """Per feature, the row of an earlier usable feature with the same product and geometry."""
+    first: dict[tuple[str, bytes], int] = {}
+    earlier: list[int | None] = [None] * len(geoms)
+    indexes = np.flatnonzero(usable)
+    shapes = shapely.to_wkb(shapely.normalize(geoms[indexes]))
+    for i, shape in zip(indexes, shapes, strict=True):
+        earlier[i] = first.setdefault((str(products[i]), shape), int(i))
+        if earlier[i] == i:
+            earlier[i] = None
+    return earlier
+
+
+def _ref(ids: NDArray[np.object_], row: int) -> str:
+    return f"rad {row + 1}" if pd.isna(ids[row]) else str(ids[row])
+
+
 def read_layers(path: Path, layers: list[str] | None, crs: str | None) -> gpd.GeoDataFrame:
     """The named layers (or the only one) of a file, stacked, in EPSG:3006."""
     names: list[str | None] = list(layers) if layers else [None]
     frames = [read_layer(path, layer, crs) for layer in names]
     stacked = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return gpd.GeoDataFrame(stacked, geometry=frames[0].geometry.name, crs=frames[0].crs)
+    layer = gpd.GeoDataFrame(stacked, geometry=frames[0].geometry.name, crs=frames[0].crs)
+    layer.attrs = frames[0].attrs
+    return layer
 
 
 def import_objects(
@@ -94,7 +132,7 @@ def import_objects(
         path,
         file_sha256(path),
         layer=",".join(layers or []) or None,
-        source_crs=str(frame.crs),
+        source_crs=source_crs(frame),
         organisation_id=organisation_id,
         performed_by=performed_by,
     )
@@ -102,8 +140,10 @@ def import_objects(
     legacy_codes = frame[code_column].astype("string").str.strip()
     products = legacy_codes.map(mapping)
     expected = products.map(kinds).astype(object).where(products.notna(), None).to_numpy()
-    geoms, reasons = check_geometries(frame.geometry.to_numpy(), expected)
+    drawn = closed_lines_as_areas(frame.geometry.to_numpy(), expected)
+    geoms, reasons = check_geometries(drawn, expected)
     usable = np.array([r is None for r in reasons]) & products.notna().to_numpy()
+    first_of_shape = _first_with_same_shape(products.to_numpy(), geoms, usable)
     hexes = np.full(len(frame), None, dtype=object)
     hexes[usable] = ewkb_hex(geoms[usable])
     attribute_columns = [
@@ -130,8 +170,12 @@ def import_objects(
             reason = f"koden i {code_column} saknas"
         elif pd.isna(product):
             reason = f"koden '{legacy_codes.iloc[i]}' saknar mappning till en skötselprodukt"
-        else:
+        elif reasons[i] is not None:
             reason = reasons[i]
+        elif (twin := first_of_shape[i]) is not None:
+            reason = f"samma produkt och geometri som {_ref(ids, twin)} (dubblett)"
+        else:
+            reason = None
         if reason is not None:
             rejections.append(Rejection(ref, reason))
             continue

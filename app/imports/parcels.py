@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from app.errors import InvalidInput
 from app.imports.geometry_checks import check_geometries
-from app.imports.reading import file_sha256, read_layer
+from app.imports.reading import file_sha256, read_layer, source_crs
 from app.imports.record import ImportResult, Rejection, finish_import, start_import
 from app.imports.staging import VersionedTable, copy_into_temp, ewkb_hex, merge_versions
 
@@ -183,7 +183,7 @@ def import_parcels(
         path,
         file_sha256(path),
         layer=layer,
-        source_crs=str(frame.crs),
+        source_crs=source_crs(frame),
         performed_by=performed_by,
     )
     rows, rejections = _parcel_rows(frame, import_id)

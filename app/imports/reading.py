@@ -1,6 +1,8 @@
 """Reading GIS files into GeoDataFrames in EPSG:3006."""
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,8 @@ from pyproj import CRS
 from app.errors import InvalidInput
 from app.geo import SWEDEN_3006
 from app.models import SRID
+
+SOURCE_CRS = "source_crs"
 
 
 class UnreadableFile(InvalidInput):
@@ -33,11 +37,16 @@ def file_sha256(path: Path) -> str:
 def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
     """One layer of a GIS file, transformed to EPSG:3006; a file without a CRS needs crs."""
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer)
+        with _dxf_encoding(path):
+            frame = pyogrio.read_dataframe(path, layer=layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise UnreadableFile(f"{path.name}: {exc}") from exc
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry is None:
         raise UnreadableFile(f"{path.name}: lagret har ingen geometri")
+    if frame.geometry.has_z.any():  # CAD drawings carry a Z of 0; the tables are 2D
+        frame[frame.geometry.name] = gpd.GeoSeries(
+            shapely.force_2d(frame.geometry.to_numpy()), index=frame.index, crs=frame.crs
+        )
     if crs is not None:
         frame = frame.set_crs(CRS.from_user_input(crs), allow_override=True)
     if frame.crs is None:
@@ -48,7 +57,41 @@ def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> 
     if source.to_epsg() != SRID:
         frame = frame.to_crs(epsg=SRID)
     _check_in_sweden(frame, path, source)
+    frame.attrs[SOURCE_CRS] = _crs_name(source)
     return frame
+
+
+def source_crs(frame: gpd.GeoDataFrame) -> str:
+    """The CRS a layer was read in, before it was transformed to EPSG:3006."""
+    return str(frame.attrs.get(SOURCE_CRS, frame.crs))
+
+
+def _crs_name(crs: CRS) -> str:
+    code = crs.to_authority()
+    return f"{code[0]}:{code[1]}" if code else crs.to_string()
+
+
+@contextmanager
+def _dxf_encoding(path: Path) -> Iterator[None]:
+    """DXF from AutoCAD 2007 on is UTF-8 whatever its code page says; GDAL must be told so."""
+    if path.suffix.lower() != ".dxf" or not _dxf_is_utf8(path):
+        yield
+        return
+    pyogrio.set_gdal_config_options({"DXF_ENCODING": "UTF-8"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"DXF_ENCODING": None})
+
+
+def _dxf_is_utf8(path: Path) -> bool:
+    with path.open("rb") as handle:
+        lines = [line.strip() for line in handle.read(4096).splitlines()]
+    for i, line in enumerate(lines[:-2]):
+        if line == b"$ACADVER":
+            version = lines[i + 2].decode("ascii", "replace")
+            return version[:2] == "AC" and version[2:].isdigit() and int(version[2:]) >= 1021
+    return False
 
 
 def _inside_sweden(bounds: tuple[float, float, float, float]) -> bool:
