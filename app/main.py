@@ -23,6 +23,7 @@ from app.paths import FRONTEND_DIST
 from app.problems import install_problem_handlers
 from app.responsibility.router import router as responsibility_router
 from app.settings import Settings, get_settings
+from app.styles.router import router as styles_router
 
 API_PREFIX = "/api/v1"
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_openapi30(app)
     app.include_router(health_router)
+    app.include_router(styles_router, prefix=API_PREFIX)
     app.include_router(catalogue_router, prefix=API_PREFIX)
     app.include_router(organisations_router, prefix=API_PREFIX)
     app.include_router(responsibility_router, prefix=API_PREFIX)

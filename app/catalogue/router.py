@@ -4,20 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from app.access.principal import Principal, ReadAccess, require_role
 from app.access.writer import mark_session_writer
-from app.catalogue.schemas import Product, Symbology
+from app.catalogue.products import load_products
+from app.catalogue.schemas import Product
 from app.catalogue.sync import remove_product, save_product
 from app.db import SessionDep
 from app.errors import InvalidInput
-from app.models import Skotselprodukt
 
 router = APIRouter(tags=["katalog"], dependencies=[ReadAccess])
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
-
-_SYMBOLOGY_COLUMNS = tuple(Symbology.model_fields)
 
 
 @router.get(
@@ -27,23 +24,7 @@ _SYMBOLOGY_COLUMNS = tuple(Symbology.model_fields)
 )
 async def list_products(session: SessionDep) -> list[Product]:
     """Every product of the shared catalogue in catalogue order, with its symbology."""
-    rows = (await session.scalars(select(Skotselprodukt).order_by(Skotselprodukt.sortering))).all()
-    return [
-        Product(
-            kod=row.kod,
-            namn=row.namn,
-            kategori=row.kategori,
-            geometrityp=row.geometrityp,
-            enhet=row.enhet,
-            beskrivning=row.beskrivning,
-            prioritet=row.prioritet,
-            sortering=row.sortering,
-            symbologi=Symbology.model_validate(
-                {column: getattr(row, column) for column in _SYMBOLOGY_COLUMNS}
-            ),
-        )
-        for row in rows
-    ]
+    return await load_products(session)
 
 
 @router.put("/skotselprodukter/{kod}", summary="Skapa eller ändra en skötselprodukt (admin)")

@@ -1,8 +1,8 @@
-// Map layers styled from the catalogue: vector tiles when zoomed out, GeoJSON by bbox when in.
+// Map layers drawn from the style document (stil.json): vector tiles zoomed out, GeoJSON by bbox in.
 import L from "leaflet";
 import "leaflet.vectorgrid";
 import { getJson } from "./api.js";
-import { markerSvg, pathStyle } from "./symbols.js";
+import { markerBox, markerSvg, pathStyle } from "./symbols.js";
 
 export const GEOJSON_MIN_ZOOM = 16;
 const TILE_MIN_ZOOM = { skotselytor: 12, skotsellinjer: 13, fastigheter: 15 };
@@ -10,9 +10,9 @@ const PAGE_LIMIT = 5000;
 const HIDDEN = { weight: 0, opacity: 0, fill: false, fillOpacity: 0 };
 
 export class Layers {
-  constructor(map, products) {
+  constructor(map, styles) {
     this.map = map;
-    this.products = new Map(products.map((p) => [p.kod, p]));
+    this.products = new Map(styles.map((s) => [s.kod, s]));
     this.hiddenCategories = new Set();
     this.organisation = "";
     this.geojson = L.layerGroup().addTo(map);
@@ -122,9 +122,9 @@ export class Layers {
     L.geoJSON(points, {
       filter: keep,
       pointToLayer: (f, latlng) => {
-        const product = this.products.get(f.properties.produkt);
-        const size = (product.symbologi.markorstorlek || 10) + 2;
-        const icon = L.divIcon({ html: markerSvg(product), className: "symbol", iconSize: [size, size] });
+        const style = this.products.get(f.properties.produkt);
+        const size = markerBox(style);
+        const icon = L.divIcon({ html: markerSvg(style), className: "symbol", iconSize: [size, size] });
         return L.marker(latlng, { icon, interactive: false, keyboard: false });
       },
     }).addTo(this.geojson);

@@ -103,10 +103,13 @@ async function start() {
   let settings;
   let products;
   try {
-    [settings, products] = await Promise.all([
+    let styles;
+    [settings, styles] = await Promise.all([
       getJson("/api/v1/karta/installningar"),
-      getJson("/api/v1/skotselprodukter"),
+      getJson("/api/v1/skotselprodukter/stil.json"),
     ]);
+    // Each product's legend entry and its symbol, in catalogue order.
+    products = styles.produkter;
   } catch (error) {
     renderMessage(panel, "Tjänsten svarar inte", error.message);
     return;

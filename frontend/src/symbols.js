@@ -1,22 +1,16 @@
-// Symbols from the shared catalogue: the same function draws the map and the legend.
+// Symbols from the service's style document (/api/v1/skotselprodukter/stil.json), which is
+// generated from the shared catalogue like the QGIS and SLD styles: the map and the legend
+// draw exactly what a GIS technician sees. The same functions draw the map and the legend.
 
-export function pathStyle(product) {
-  const s = product.symbologi;
-  return {
-    color: s.linjefarg,
-    weight: s.linjebredd,
-    dashArray: s.streckmonster || null,
-    opacity: 1,
-    fill: product.geometrityp === "yta",
-    fillColor: s.fyllnadsfarg || s.linjefarg,
-    fillOpacity: product.geometrityp === "yta" ? (s.fyllnadsopacitet ?? 0.5) : 0,
-  };
+export function pathStyle(style) {
+  return { ...style.leaflet };
 }
 
+// Each shape spans the marker's size (a circle's diameter, a square's side), as in QGIS and SLD.
 const SHAPES = {
-  circle: (c) => `<circle cx="${c}" cy="${c}" r="${c - 1.5}"/>`,
-  square: (c) => `<rect x="1.5" y="1.5" width="${2 * c - 3}" height="${2 * c - 3}"/>`,
-  triangle: (c) => `<polygon points="${c},1.5 ${2 * c - 1.5},${2 * c - 1.5} 1.5,${2 * c - 1.5}"/>`,
+  circle: (c) => `<circle cx="${c}" cy="${c}" r="${c - 1}"/>`,
+  square: (c) => `<rect x="1" y="1" width="${2 * c - 2}" height="${2 * c - 2}"/>`,
+  triangle: (c) => `<polygon points="${c},1 ${2 * c - 1},${2 * c - 1} 1,${2 * c - 1}"/>`,
   diamond: (c) => `<polygon points="${c},1 ${2 * c - 1},${c} ${c},${2 * c - 1} 1,${c}"/>`,
   star: (c) => {
     const points = [];
@@ -33,22 +27,26 @@ const SHAPES = {
   },
 };
 
-export function markerSvg(product) {
-  const s = product.symbologi;
-  const size = s.markorstorlek || 10;
-  const c = size / 2 + 1;
-  const shape = (SHAPES[s.markor] || SHAPES.circle)(c);
+// The marker's box: its size plus a pixel each side for the stroke.
+export function markerBox(style) {
+  return style.markor.size + 2;
+}
+
+export function markerSvg(style) {
+  const m = style.markor;
+  const c = markerBox(style) / 2;
+  const shape = (SHAPES[m.shape] || SHAPES.circle)(c);
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * c}" height="${2 * c}" viewBox="0 0 ${2 * c} ${2 * c}" aria-hidden="true">` +
-    `<g fill="${s.fyllnadsfarg}" fill-opacity="${s.fyllnadsopacitet ?? 1}" stroke="${s.linjefarg}" stroke-width="${s.linjebredd}">${shape}</g></svg>`
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * c}" height="${2 * c}" viewBox="0 0 ${2 * c} ${2 * c}" overflow="visible" aria-hidden="true">` +
+    `<g fill="${m.fill}" fill-opacity="${m.fillOpacity}" stroke="${m.stroke}" stroke-width="${m.strokeWidth}">${shape}</g></svg>`
   );
 }
 
-export function swatchSvg(product) {
-  if (product.geometrityp === "punkt") return markerSvg(product);
-  const st = pathStyle(product);
+export function swatchSvg(style) {
+  if (style.markor) return markerSvg(style);
+  const st = style.leaflet;
   const dash = st.dashArray ? ` stroke-dasharray="${st.dashArray}"` : "";
-  if (product.geometrityp === "linje") {
+  if (style.geometrityp === "linje") {
     return `<svg xmlns="http://www.w3.org/2000/svg" width="28" height="14" aria-hidden="true"><line x1="2" y1="7" x2="26" y2="7" stroke="${st.color}" stroke-width="${st.weight}"${dash}/></svg>`;
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="28" height="18" aria-hidden="true"><rect x="2" y="2" width="24" height="14" fill="${st.fillColor}" fill-opacity="${st.fillOpacity}" stroke="${st.color}" stroke-width="${st.weight}"${dash}/></svg>`;
