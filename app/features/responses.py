@@ -9,7 +9,10 @@ from fastapi.responses import Response
 
 GEOJSON = "application/geo+json"
 MVT = "application/vnd.mapbox-vector-tile"
-CACHE_CONTROL = "public, max-age=60, must-revalidate"
+# Shared caches may keep only what every anonymous reader gets; an answer to a token (a
+# contractor's, scoped to its areas) is for that token's holder alone.
+PUBLIC_CACHE_CONTROL = "public, max-age=60, must-revalidate"
+PRIVATE_CACHE_CONTROL = "private, max-age=60, must-revalidate"
 _MIN_COMPRESS = 1024
 
 
@@ -25,12 +28,21 @@ def _encoding(request: Request) -> str | None:
     return None
 
 
+def _cache_control(request: Request) -> str:
+    shared = request.app.state.settings.public_read and "authorization" not in request.headers
+    return PUBLIC_CACHE_CONTROL if shared else PRIVATE_CACHE_CONTROL
+
+
 def cached_response(
     request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None
 ) -> Response:
     """body with a strong ETag (304 when the client has it), compressed when the client asks."""
     etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-    common = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
+    common = {
+        "ETag": etag,
+        "Cache-Control": _cache_control(request),
+        "Vary": "Accept-Encoding, Authorization",
+    }
     common |= headers or {}
     if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=common)
