@@ -40,6 +40,10 @@ token_app = typer.Typer(
     help="API-token för roller: lasare, gis, admin, entreprenor.", no_args_is_help=True
 )
 app.add_typer(token_app, name="token")
+export_app = typer.Typer(
+    help="Paket för driftområden: karta, mängdförteckning och GIS-filer.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
 
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -392,6 +396,37 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Tokens id")]) -> 
     with make_sync_engine(get_settings()).begin() as conn:
         revoke_token(conn, token_id)
     typer.echo(f"Token {token_id} är återkallad.")
+
+
+@export_app.command("driftomrade")
+@friendly_errors
+def export_area_command(
+    namn: Annotated[str, typer.Argument(help="Driftområdets namn (eller id)")],
+    ut: Annotated[Path, typer.Option("--ut", help="Katalog att skriva paketet till")],
+    zip_: Annotated[bool, typer.Option("--zip", help="Packa också filerna i en zip")] = False,
+) -> None:
+    """Skriv driftområdets paket (karta, mängdförteckning, GIS-filer, LÄSMIG) till en katalog."""
+    from app.export.contents import find_area_id, load_contents
+    from app.export.package import ascii_slug, write_package, zip_package
+
+    engine = make_sync_engine(get_settings())
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        area_id = int(namn) if namn.isdigit() else find_area_id(raw, namn)
+        contents = load_contents(raw, area_id) if area_id is not None else None
+        if contents is None:
+            names = ", ".join(r[0] for r in raw.execute("SELECT namn FROM driftomrade ORDER BY 1"))
+            raise AppError(f"Driftområdet '{namn}' finns inte. Det finns: {names or 'inga'}.")
+    seconds = write_package(contents, ut)
+    typer.echo(f"{contents.area.namn}: {len(contents.objects)} objekt → {ut}")
+    for name, spent in seconds.items():
+        size = (ut / name).stat().st_size
+        typer.echo(f"  {name:<24} {size / 1024:>10,.0f} kB {spent:>7.1f} s".replace(",", " "))
+    if zip_:
+        archive = ut / f"{ascii_slug(contents.area.namn)}_{contents.created:%Y-%m-%d}.zip"
+        zip_package(ut, archive)
+        typer.echo(f"  {archive.name}")
 
 
 @app.command()

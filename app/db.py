@@ -41,6 +41,11 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
     )
 
 
+def libpq_url(database_url: str) -> str:
+    """The SQLAlchemy URL as plain libpq/psycopg takes it."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def make_pool(settings: Settings) -> AsyncConnectionPool:
     """A psycopg pool of autocommit connections for hot read paths that skip the ORM."""
 
@@ -48,9 +53,8 @@ def make_pool(settings: Settings) -> AsyncConnectionPool:
         await conn.set_autocommit(True)
         set_json_loads(orjson.loads, conn)
 
-    conninfo = make_url(settings.database_url).set(drivername="postgresql")
     return AsyncConnectionPool(
-        conninfo.render_as_string(hide_password=False),
+        libpq_url(settings.database_url),
         min_size=1,
         max_size=settings.pool_size + settings.pool_max_overflow,
         kwargs=_connect_args(settings),

@@ -12,6 +12,7 @@ from app.areas.router import router as areas_router
 from app.catalogue.router import router as catalogue_router
 from app.db import make_async_engine, make_pool
 from app.editing.router import router as editing_router
+from app.export.router import router as export_router
 from app.features.router import router as features_router
 from app.health.router import router as health_router
 from app.history.router import router as history_router
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(history_router, prefix=API_PREFIX)
     app.include_router(editing_router, prefix=API_PREFIX)
     app.include_router(areas_router, prefix=API_PREFIX)
+    app.include_router(export_router, prefix=API_PREFIX)
     app.include_router(imports_router, prefix=API_PREFIX)
     app.include_router(features_router)
 

@@ -53,6 +53,7 @@ RESTRICTED = {
     ("delete", "/api/v1/skotselobjekt/{objekt_id}"): {"gis", "admin"},
     ("post", "/api/v1/skotselobjekt/overlatelse"): {"gis", "admin"},
     ("post", "/api/v1/importer"): {"gis", "admin"},
+    ("get", "/api/v1/driftomraden/{area_id}/paket"): {"gis", "admin", "entreprenor"},
 }
 ROLES = ("lasare", "gis", "admin", "entreprenor")
 
@@ -199,3 +200,15 @@ def test_only_the_hash_is_stored_and_the_cli_shows_the_token_once(engine: Engine
     assert refused.returncode == 1 and "organisation" in refused.stderr
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM api_token WHERE namn = 'Arbetsledare Flemingsberg'"))
+
+
+def test_shared_caches_keep_only_anonymous_answers(
+    client: TestClient, role_headers: dict[str, dict[str, str]]
+) -> None:
+    """A contractor's answers are scoped to its areas: no proxy may hand them to anyone else."""
+    url = "/ogc/collections/skotselytor/items?limit=1"
+    anonymous = client.get(url)
+    assert anonymous.headers["cache-control"].startswith("public")
+    scoped = client.get(url, headers=role_headers["entreprenor"])
+    assert scoped.headers["cache-control"].startswith("private")
+    assert "Authorization" in scoped.headers["vary"]

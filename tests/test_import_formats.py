@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import ezdxf
 import geopandas as gpd
 import httpx
 import pytest
 import shapely
+from ezdxf.filemanagement import new as new_drawing
 from fastapi.testclient import TestClient
-from pyproj import Transformer
 from sqlalchemy import Engine, text
 
 from app.access.tokens import create_token
@@ -23,7 +22,7 @@ from app.imports.mapping import store_mapping
 from tests.handmade import DATA_TABLES, E0, N0
 
 TABLES = f"{DATA_TABLES}, importkorning, importavvisning, kodmappning"
-MAPPING = {
+MAPPING: dict[str, tuple[str, str | None]] = {
     "PARKBÄNK": ("UT1", "Parkbänk"),
     "GRÄS": ("G2", "Bruksgräs"),
     "HÄCK": ("H1", "Klippt häck"),
@@ -182,7 +181,7 @@ def test_gml_upload_without_its_schema(
 
 def _cad_drawing(path: Path) -> Path:
     """Objects drawn in CAD: the layer is the legacy code, areas are closed polylines."""
-    drawing = ezdxf.new("R2013")
+    drawing = new_drawing("R2013")
     space = drawing.modelspace()
     for code in MAPPING:
         drawing.layers.add(code)

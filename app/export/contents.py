@@ -115,7 +115,17 @@ def load_contents(
         created = conn.execute("SELECT now() AT TIME ZONE 'Europe/Stockholm'").fetchone()
         products = [_product(r) for r in conn.execute(_PRODUCTS_SQL).fetchall()]
         rows = conn.execute(_OBJECTS_SQL, {"id": area_id}).fetchall()
-    area = AreaSummary(*row[:8], geom=_multipolygon(shapely.from_wkb(row[8])))
+    area = AreaSummary(
+        id=row[0],
+        namn=row[1],
+        bestallare=row[2],
+        bestallare_slug=row[3],
+        utforare=row[4],
+        utforare_slug=row[5],
+        avtal_fran=row[6],
+        avtal_till=row[7],
+        geom=_multipolygon(shapely.from_wkb(row[8])),
+    )
     return PackageContents(
         area=area,
         products=products,
@@ -155,7 +165,9 @@ def _product(row: tuple[Any, ...]) -> Product:
 
 def _frame(rows: list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
     columns = list(zip(*rows, strict=True)) if rows else [()] * (len(OBJECT_COLUMNS) + 1)
-    data = {name: list(values) for name, values in zip(OBJECT_COLUMNS, columns, strict=False)}
+    data: dict[str, Any] = {
+        name: list(values) for name, values in zip(OBJECT_COLUMNS, columns, strict=False)
+    }
     data["mangd"] = np.asarray(data["mangd"], dtype="float64")
     geometry = shapely.from_wkb(np.asarray(columns[-1], dtype=object))
     return gpd.GeoDataFrame(data, geometry=geometry, crs=SRID)
@@ -164,4 +176,5 @@ def _frame(rows: list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
 def _multipolygon(geom: shapely.Geometry) -> MultiPolygon:
     if isinstance(geom, MultiPolygon):
         return geom
+    assert isinstance(geom, shapely.Polygon)
     return MultiPolygon([geom])

@@ -1,0 +1,362 @@
+"""An operations area's objects as a DXF drawing for CAD: one layer per product, in metres.
+
+DXF R2013, SWEREF 99 TM coordinates as they are (metres, $INSUNITS 6). Each product's layer
+carries its catalogue colour as a true colour and the nearest ACI colour for older readers;
+areas are closed outlines in the line colour plus a solid hatch in the fill colour (with the
+catalogue's opacity as transparency), lines are polylines, points are a POINT plus the
+product's marker as a block. Every object entity carries its objekt_id as XDATA of the
+application ANSVARSKARTAN.
+"""
+
+import io
+import re
+import shutil
+import tempfile
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from ezdxf import colors, const
+from ezdxf.document import Drawing
+from ezdxf.filemanagement import new as new_drawing
+
+from app.catalogue.schemas import Product
+from app.export.contents import PackageContents
+
+BOUNDARY_LAYER = "Driftomrade"
+BOUNDARY_COLOUR = "#5b4a8b"  # the map's outline of operations areas
+XDATA_APP = "ANSVARSKARTAN"
+# Catalogue sizes are screen pixels; in the drawing a 10 px marker is 1 m across and a 4 px
+# dash 1 m long, which reads well at the 1:500–1:2000 scales of a maintenance drawing.
+METRES_PER_MARKER_PIXEL = 0.1
+METRES_PER_DASH_PIXEL = 0.25
+MM_PER_LINE_PIXEL = 0.25
+_RESERVED_LAYERS = {"0", "defpoints", BOUNDARY_LAYER.lower()}
+_FORBIDDEN = re.compile(r'[<>/\\":;?*|=`\',\s]+')
+_LINEWEIGHTS = const.VALID_DXF_LINEWEIGHTS
+_Coordinates = npt.NDArray[np.float64]
+
+
+def write_dxf(contents: PackageContents, out_path: Path) -> None:
+    """Write the area's boundary and objects to out_path as a DXF R2013 drawing in metres."""
+    doc = new_drawing("R2013", units=6)
+    doc.appids.add(XDATA_APP)
+    present = contents.products_present()
+    names = layer_names(present)
+    for product in present:
+        _add_layer(doc, names[product.kod], product)
+    _add_boundary(doc, contents)
+    _set_extents(doc, contents)
+    objects = contents.objects
+    rows_of = objects.groupby("produkt", sort=False).indices if len(objects) else {}
+    # ezdxf spends about 0.2 ms on each entity it builds and writes, so the objects (100,000
+    # and more) are written as DXF text here, with handles taken from the drawing's own
+    # sequence; the tables, blocks and boundary around them are ezdxf's.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as body:
+        writer = _EntityWriter(doc, body)
+        for product in present:
+            rows = rows_of[product.kod]
+            geometries = objects.geometry.values[rows]
+            ids = [str(value) for value in objects["objekt_id"].to_numpy()[rows]]
+            layer = names[product.kod]
+            if product.geometrityp == "yta":
+                _write_areas(writer, layer, product, geometries, ids)
+            elif product.geometrityp == "linje":
+                _write_lines(writer, layer, geometries, ids)
+            else:
+                block = _marker_block(doc, layer, product)
+                _write_points(writer, layer, block, geometries, ids)
+        head, tail = _split_at_end_of_entities(doc)
+        with out_path.open(
+            "w", encoding=doc.output_encoding, errors="dxfreplace", newline=""
+        ) as out:
+            out.write(head)
+            body.seek(0)
+            shutil.copyfileobj(body, out)
+            out.write(tail)
+
+
+def layer_names(products: list[Product]) -> dict[str, str]:
+    """A DXF-safe, unique (case-insensitively) layer name per product code, e.g.
+    "G2_Bruksgrasmatta"."""
+    taken = set(_RESERVED_LAYERS)
+    names: dict[str, str] = {}
+    for product in products:
+        base = _ascii_name(f"{product.kod}_{product.namn}")[:250] or "Produkt"
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name.lower())
+        names[product.kod] = name
+    return names
+
+
+def nearest_aci(hex_colour: str) -> int:
+    """The AutoCAD Color Index (1–255) closest to a "#rrggbb" colour."""
+    return _nearest_aci(_rgb(hex_colour))
+
+
+def _ascii_name(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = decomposed.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"_+", "_", _FORBIDDEN.sub("_", plain)).strip("_")
+
+
+def _rgb(hex_colour: str) -> colors.RGB:
+    return colors.RGB.from_hex(hex_colour)
+
+
+@cache
+def _nearest_aci(rgb: colors.RGB) -> int:
+    def distance(index: int) -> int:
+        r, g, b = colors.int2rgb(colors.DXF_DEFAULT_COLORS[index])
+        return (r - rgb.r) ** 2 + (g - rgb.g) ** 2 + (b - rgb.b) ** 2
+
+    return min(range(1, 256), key=distance)
+
+
+def _layer_colour(product: Product) -> str:
+    symbology = product.symbologi
+    if product.geometrityp == "yta" and symbology.fyllnadsfarg:
+        return symbology.fyllnadsfarg
+    return symbology.linjefarg
+
+
+def _lineweight(pixels: float) -> int:
+    wanted = pixels * MM_PER_LINE_PIXEL * 100
+    return min(_LINEWEIGHTS, key=lambda weight: abs(weight - wanted))
+
+
+def _add_layer(doc: Drawing, name: str, product: Product) -> None:
+    colour = _layer_colour(product)
+    symbology = product.symbologi
+    layer = doc.layers.add(name, color=nearest_aci(colour))
+    layer.rgb = _rgb(colour)
+    layer.description = f"{product.kod} {product.namn} ({product.enhet})"
+    layer.dxf.lineweight = _lineweight(symbology.linjebredd)
+    if symbology.streckmonster:
+        layer.dxf.linetype = _linetype(doc, name, symbology.streckmonster)
+
+
+def _linetype(doc: Drawing, layer: str, dashes: str) -> str:
+    lengths = [float(part) * METRES_PER_DASH_PIXEL for part in dashes.split()]
+    if len(lengths) % 2:
+        lengths += lengths  # an odd SVG dash list repeats to an even one
+    pattern = [sum(lengths)] + [
+        length if n % 2 == 0 else -length for n, length in enumerate(lengths)
+    ]
+    name = f"{layer}_streck"
+    doc.linetypes.add(name, pattern, description=f"Streckmönster {dashes}")
+    return name
+
+
+class _EntityWriter:
+    """Writes modelspace entities as DXF R2013 text, the way ezdxf itself writes them."""
+
+    def __init__(self, doc: Drawing, out: TextIO) -> None:
+        self._handles = doc.entitydb.handles
+        self._owner = doc.modelspace().layout_key
+        self._out = out
+
+    def _head(self, kind: str, layer: str, style: str) -> str:
+        return (
+            f"  0\n{kind}\n  5\n{self._handles.next()}\n330\n{self._owner}\n"
+            f"100\nAcDbEntity\n  8\n{layer}\n{style}"
+        )
+
+    def polyline(
+        self, layer: str, style: str, vertices: str, count: int, closed: bool, xdata: str
+    ) -> None:
+        """An LWPOLYLINE through `count` vertices (10/20 tags)."""
+        self._out.write(
+            f"{self._head('LWPOLYLINE', layer, style)}100\nAcDbPolyline\n"
+            f" 90\n{count}\n 70\n{int(closed)}\n{vertices}{xdata}"
+        )
+
+    def hatch(self, layer: str, style: str, rings: list[tuple[str, int]], xdata: str) -> None:
+        """A solid HATCH bounded by polyline paths, the first ring the outer one."""
+        paths = "".join(
+            f" 92\n{3 if n == 0 else 2}\n 72\n0\n 73\n1\n 93\n{count}\n{vertices} 97\n0\n"
+            for n, (vertices, count) in enumerate(rings)
+        )
+        self._out.write(
+            f"{self._head('HATCH', layer, style)}100\nAcDbHatch\n"
+            " 10\n0.0\n 20\n0.0\n 30\n0.0\n210\n0.0\n220\n0.0\n230\n1.0\n"
+            f"  2\nSOLID\n 70\n1\n 71\n0\n 91\n{len(rings)}\n{paths}"
+            f" 75\n1\n 76\n1\n 98\n0\n{xdata}"
+        )
+
+    def point(self, layer: str, x: float, y: float, xdata: str) -> None:
+        """A POINT."""
+        self._out.write(
+            f"{self._head('POINT', layer, '')}100\nAcDbPoint\n"
+            f" 10\n{x!r}\n 20\n{y!r}\n 30\n0.0\n{xdata}"
+        )
+
+    def insert(self, layer: str, block: str, x: float, y: float, xdata: str) -> None:
+        """An INSERT of a block at (x, y)."""
+        self._out.write(
+            f"{self._head('INSERT', layer, '')}100\nAcDbBlockReference\n  2\n{block}\n"
+            f" 10\n{x!r}\n 20\n{y!r}\n 30\n0.0\n{xdata}"
+        )
+
+
+def _style(hex_colour: str, transparency: float | None = None) -> str:
+    """Colour tags of an entity: ACI for old readers, then the true colour (and transparency)."""
+    tags = f" 62\n{nearest_aci(hex_colour)}\n420\n{colors.rgb2int(_rgb(hex_colour))}\n"
+    if transparency is not None:
+        tags += f"440\n{colors.float2transparency(transparency)}\n"
+    return tags
+
+
+def _xdata(object_id: str) -> str:
+    return f"1001\n{XDATA_APP}\n1000\n{object_id}\n"
+
+
+def _vertex_tags(coordinates: _Coordinates) -> list[str]:
+    return [f" 10\n{x!r}\n 20\n{y!r}\n" for x, y in coordinates.tolist()]
+
+
+def _write_areas(
+    writer: _EntityWriter,
+    layer: str,
+    product: Product,
+    geometries: npt.NDArray[np.object_],
+    ids: list[str],
+) -> None:
+    symbology = product.symbologi
+    outline = _style(symbology.linjefarg)
+    opacity = symbology.fyllnadsopacitet
+    transparency = None if opacity is None else 1 - opacity
+    fill = _style(symbology.fyllnadsfarg or symbology.linjefarg, transparency)
+    parts, part_owner = shapely.get_parts(geometries, return_index=True)
+    rings, ring_owner = shapely.get_rings(parts, return_index=True)
+    coordinates, vertex_owner = shapely.get_coordinates(rings, return_index=True)
+    tags = _vertex_tags(coordinates)
+    # A ring repeats its first vertex at the end; DXF closes it with a flag instead.
+    ends = np.append(np.flatnonzero(np.diff(vertex_owner)) + 1, len(coordinates))
+    starts = np.insert(ends[:-1], 0, 0)
+    polygon_rings: list[list[tuple[str, int]]] = [[] for _ in range(len(parts))]
+    for owner, start, end in zip(ring_owner.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        polygon_rings[owner].append(("".join(tags[start : end - 1]), end - 1 - start))
+    for polygon, owner in enumerate(part_owner.tolist()):
+        xdata = _xdata(ids[owner])
+        writer.hatch(layer, fill, polygon_rings[polygon], xdata)
+        for vertices, count in polygon_rings[polygon]:
+            writer.polyline(layer, outline, vertices, count, True, xdata)
+
+
+def _write_lines(
+    writer: _EntityWriter, layer: str, geometries: npt.NDArray[np.object_], ids: list[str]
+) -> None:
+    parts, part_owner = shapely.get_parts(geometries, return_index=True)
+    coordinates, vertex_owner = shapely.get_coordinates(parts, return_index=True)
+    tags = _vertex_tags(coordinates)
+    ends = np.append(np.flatnonzero(np.diff(vertex_owner)) + 1, len(coordinates))
+    starts = np.insert(ends[:-1], 0, 0)
+    for owner, start, end in zip(part_owner.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        vertices = "".join(tags[start:end])
+        writer.polyline(layer, "", vertices, end - start, False, _xdata(ids[owner]))
+
+
+def _write_points(
+    writer: _EntityWriter,
+    layer: str,
+    block: str,
+    geometries: npt.NDArray[np.object_],
+    ids: list[str],
+) -> None:
+    for (x, y), object_id in zip(shapely.get_coordinates(geometries).tolist(), ids, strict=True):
+        xdata = _xdata(object_id)
+        writer.point(layer, x, y, xdata)
+        writer.insert(layer, block, x, y, xdata)
+
+
+def _split_at_end_of_entities(doc: Drawing) -> tuple[str, str]:
+    """The drawing as DXF text, cut where the ENTITIES section ends."""
+    text = io.StringIO()
+    doc.write(text)
+    dxf = text.getvalue()
+    section = dxf.index("\n  2\nENTITIES\n")
+    end = dxf.index("  0\nENDSEC\n", section)
+    return dxf[:end], dxf[end:]
+
+
+def _marker_block(doc: Drawing, layer: str, product: Product) -> str:
+    """A block drawing the product's marker around (0, 0): fill, then outline."""
+    symbology = product.symbologi
+    size = (symbology.markorstorlek or 10) * METRES_PER_MARKER_PIXEL
+    name = f"{layer}_markor"
+    block = doc.blocks.new(name)
+    fill_colour = symbology.fyllnadsfarg or symbology.linjefarg
+    hatch = block.add_hatch(dxfattribs={"layer": "0"})
+    hatch.set_solid_fill(color=nearest_aci(fill_colour), rgb=_rgb(fill_colour))
+    if symbology.fyllnadsopacitet is not None:
+        hatch.transparency = 1 - symbology.fyllnadsopacitet
+    outline = {
+        "layer": "0",
+        "color": nearest_aci(symbology.linjefarg),
+        "true_color": colors.rgb2int(_rgb(symbology.linjefarg)),
+    }
+    if symbology.markor in (None, "circle"):
+        hatch.paths.add_edge_path().add_arc((0, 0), size / 2, 0, 360)
+        block.add_circle((0, 0), size / 2, dxfattribs=outline)
+    else:
+        points = _marker_outline(symbology.markor, size)
+        hatch.paths.add_polyline_path(points, is_closed=True)
+        block.add_lwpolyline(points, format="xy", close=True, dxfattribs=outline)
+    return name
+
+
+def _marker_outline(marker: str, size: float) -> list[tuple[float, float]]:
+    """The marker's outline, centred on (0, 0) and size across, as the web map draws it."""
+    r = size / 2
+    if marker == "square":
+        return [(-r, -r), (r, -r), (r, r), (-r, r)]
+    if marker == "triangle":
+        return [(0, r), (r, -r), (-r, -r)]
+    if marker == "diamond":
+        return [(0, r), (r, 0), (0, -r), (-r, 0)]
+    if marker == "star":
+        angles = np.pi / 2 - np.arange(10) * np.pi / 5
+        radii = np.where(np.arange(10) % 2 == 0, r, r * 0.45)
+        return list(
+            zip((radii * np.cos(angles)).tolist(), (radii * np.sin(angles)).tolist(), strict=True)
+        )
+    # cross: a plus sign with arms a fifth of its size wide
+    t = size / 10
+    return [
+        (-t, r), (t, r), (t, t), (r, t), (r, -t), (t, -t),
+        (t, -r), (-t, -r), (-t, -t), (-r, -t), (-r, t), (-t, t),
+    ]  # fmt: skip
+
+
+def _add_boundary(doc: Drawing, contents: PackageContents) -> None:
+    layer = doc.layers.add(BOUNDARY_LAYER, color=nearest_aci(BOUNDARY_COLOUR))
+    layer.rgb = _rgb(BOUNDARY_COLOUR)
+    layer.description = f"Driftområde {contents.area.namn}"
+    layer.dxf.lineweight = 50
+    attributes = {"layer": BOUNDARY_LAYER}
+    for ring in shapely.get_rings(shapely.get_parts(contents.area.geom)):
+        points = shapely.get_coordinates(ring)[:-1].tolist()
+        doc.modelspace().add_lwpolyline(points, format="xy", close=True, dxfattribs=attributes)
+
+
+def _set_extents(doc: Drawing, contents: PackageContents) -> None:
+    bounds = np.array(contents.area.geom.bounds)
+    if len(contents.objects):
+        objects = np.asarray(contents.objects.total_bounds)
+        bounds = np.concatenate(
+            [np.minimum(bounds[:2], objects[:2]), np.maximum(bounds[2:], objects[2:])]
+        )
+    x0, y0, x1, y1 = bounds.tolist()
+    msp = doc.modelspace()
+    # ezdxf copies the modelspace's extents into $EXTMIN/$EXTMAX when it writes the header.
+    msp.dxf.extmin = (x0, y0, 0.0)
+    msp.dxf.extmax = (x1, y1, 0.0)
+    doc.set_modelspace_vport(height=(y1 - y0) * 1.05, center=((x0 + x1) / 2, (y0 + y1) / 2))

@@ -1,0 +1,170 @@
+"""The package's GIS files: a styled GeoPackage for QGIS and a GeoJSON for everything else."""
+
+from datetime import datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from numpy.typing import NDArray
+
+from app.export.contents import PackageContents
+from app.styles.look import COLLECTION_OF_KIND
+from app.styles.qml import layer_qml
+from app.styles.sld import sld_document
+
+AREA_LAYER = "driftomrade"
+GEOMETRY_COLUMN = "geom"
+# Column order and names as the contractor reads them; `produkt` is what the styles key on.
+ATTRIBUTES = (
+    "objekt_id",
+    "produkt",
+    "produktnamn",
+    "kategori",
+    "enhet",
+    "mangd",
+    "kvalitetsniva",
+    "huvudman",
+    "extern_id",
+    "giltig_fran",
+)
+# Centimetres are more than any quantity in a tender needs, and keep the numbers readable.
+QUANTITY_DECIMALS = 2
+
+
+def object_table(contents: PackageContents) -> gpd.GeoDataFrame:
+    """Every object with its product's name, category and unit, in Swedish column names."""
+    objects = contents.objects
+    products = {product.kod: product for product in contents.products}
+    table = pd.DataFrame(
+        {
+            "objekt_id": objects["objekt_id"],
+            "produkt": objects["produkt"],
+            "produktnamn": objects["produkt"].map(lambda code: products[code].namn),
+            "kategori": objects["produkt"].map(lambda code: products[code].kategori),
+            "enhet": objects["produkt"].map(lambda code: products[code].enhet),
+            "mangd": objects["mangd"].round(QUANTITY_DECIMALS),
+            "kvalitetsniva": objects["kvalitetsniva"],
+            "huvudman": objects["huvudman"],
+            "extern_id": objects["extern_id"],
+            "giltig_fran": objects["giltig_fran"].dt.tz_convert("Europe/Stockholm"),
+            "geometrityp": objects["geometrityp"],
+        }
+    )
+    return gpd.GeoDataFrame(table, geometry=objects.geometry.to_numpy(), crs=objects.crs)
+
+
+def write_geopackage(contents: PackageContents, path: Path) -> list[str]:
+    """Areas, lines, points and the boundary in EPSG:3006, styled for QGIS; the layer names."""
+    table = object_table(contents)
+    layers: list[str] = []
+    styles: list[dict[str, object]] = []
+    for kind, collection in COLLECTION_OF_KIND.items():
+        rows = table[table["geometrityp"] == kind]
+        if rows.empty:
+            continue
+        geometry = rows.geometry.to_numpy()
+        if kind != "punkt":  # one geometry type per layer, as the OGC collections
+            geometry = shapely.force_2d(_as_multi(geometry))
+        layer = gpd.GeoDataFrame(
+            rows[list(ATTRIBUTES)].reset_index(drop=True),
+            geometry=gpd.GeoSeries(geometry, crs=rows.crs).reset_index(drop=True),
+        )
+        _write_layer(layer, path, collection, append=bool(layers))
+        layers.append(collection)
+        styles.append(
+            _style_row(
+                collection, layer_qml(contents.products, kind, layer_name=collection), contents
+            )
+        )
+    _write_layer(_area_layer(contents), path, AREA_LAYER, append=bool(layers))
+    layers.append(AREA_LAYER)
+    _write_styles(path, styles, contents)
+    return layers
+
+
+def write_geojson(contents: PackageContents, path: Path) -> None:
+    """All objects in one RFC 7946 GeoJSON file (WGS 84, lon/lat, seven decimals)."""
+    table = object_table(contents).to_crs(epsg=4326)
+    table["giltig_fran"] = table["giltig_fran"].astype("string")
+    pyogrio.write_dataframe(
+        table,
+        path,
+        driver="GeoJSON",
+        layer="skotselobjekt",
+        RFC7946="YES",
+        COORDINATE_PRECISION=7,
+        WRITE_NAME="NO",
+    )
+
+
+def _as_multi(geometry: NDArray[np.object_]) -> NDArray[np.object_]:
+    multi = geometry.copy()
+    kinds = shapely.get_type_id(multi)
+    polygons = kinds == shapely.GeometryType.POLYGON
+    lines = kinds == shapely.GeometryType.LINESTRING
+    multi[polygons] = [shapely.MultiPolygon([part]) for part in multi[polygons]]
+    multi[lines] = [shapely.MultiLineString([part]) for part in multi[lines]]
+    return multi
+
+
+def _area_layer(contents: PackageContents) -> gpd.GeoDataFrame:
+    area = contents.area
+    return gpd.GeoDataFrame(
+        {
+            "namn": [area.namn],
+            "bestallare": [area.bestallare],
+            "utforare": [area.utforare],
+            "avtal_fran": [area.avtal_fran],
+            "avtal_till": [area.avtal_till],
+            "hektar": [round(area.geom.area / 10_000, 2)],
+        },
+        geometry=[area.geom],
+        crs=contents.objects.crs,
+    )
+
+
+def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str, *, append: bool) -> None:
+    pyogrio.write_dataframe(
+        frame,
+        path,
+        driver="GPKG",
+        layer=layer,
+        append=append,
+        # GeoPackage 1.2 opens without warnings in the QGIS and GDAL versions still in use.
+        **({} if append else {"VERSION": "1.2"}),
+        GEOMETRY_NAME=GEOMETRY_COLUMN,
+        SPATIAL_INDEX="YES",
+    )
+
+
+def _style_row(layer: str, qml: str, contents: PackageContents) -> dict[str, object]:
+    return {
+        "f_table_catalog": "",
+        "f_table_schema": "",
+        "f_table_name": layer,
+        "f_geometry_column": GEOMETRY_COLUMN,
+        "styleName": "Skötselprodukter",
+        "styleQML": qml,
+        "styleSLD": "",
+        "useAsDefault": True,
+        "description": "Den gemensamma symboliken för skötselprodukter (Ansvarskartan)",
+        "owner": "",
+        "ui": "",
+        "update_time": contents.created,
+    }
+
+
+def _write_styles(path: Path, styles: list[dict[str, object]], contents: PackageContents) -> None:
+    """QGIS opens a layer styled when layer_styles holds a default style for it."""
+    sld = sld_document(contents.products)
+    rows = pd.DataFrame([row | {"styleSLD": sld} for row in styles])
+    rows["update_time"] = pd.to_datetime(rows["update_time"].map(_naive))
+    pyogrio.write_dataframe(rows, path, driver="GPKG", layer="layer_styles", append=True)
+
+
+def _naive(moment: object) -> datetime:
+    assert isinstance(moment, datetime)
+    return moment.replace(tzinfo=None)

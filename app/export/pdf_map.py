@@ -1,0 +1,790 @@
+"""The map PDF of an operations area's package: an overview page and detail sheets on A3.
+
+The detail scale is 1:2 000: one millimetre on paper is two metres, so a bench, a one-metre
+hedge and a small flower bed stay apart, and an A3 sheet still covers a block of about
+580 m × 525 m, so a district needs tens of sheets rather than hundreds (1:1 000 would need
+four times as many).
+"""
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import BinaryIO
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from reportlab import rl_config
+from reportlab.lib.colors import HexColor, white
+from reportlab.lib.pagesizes import A3, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
+from shapely.geometry import MultiPolygon
+from shapely.prepared import prep
+
+from app.catalogue.schemas import Product
+from app.export.contents import PackageContents
+
+Box = tuple[float, float, float, float]  # minx, miny, maxx, maxy
+Coords = NDArray[np.float64]
+
+DETAIL_SCALE = 2_000
+SHEET_OVERLAP_M = 30.0
+PAGE_WIDTH, PAGE_HEIGHT = landscape(A3)
+MARGIN = 10 * mm
+PANEL_WIDTH = 92 * mm
+# The map frame leaves room for the coordinate labels on all four sides.
+FRAME: Box = (
+    MARGIN + 9 * mm,
+    MARGIN + 7 * mm,
+    PAGE_WIDTH - MARGIN - PANEL_WIDTH - 9 * mm,
+    PAGE_HEIGHT - MARGIN - 7 * mm,
+)
+PANEL: Box = (PAGE_WIDTH - MARGIN - PANEL_WIDTH, MARGIN, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN)
+METRES_PER_POINT_AT_1 = 0.0254 / 72  # ground metres per printed point at scale 1:1
+PX = 0.75  # the catalogue's sizes are screen pixels (1/96 inch); a point is 1/72 inch
+SIMPLIFY_POINTS = 0.25  # geometry detail below a quarter of a point is invisible in print
+OVERVIEW_SYMBOLS = 0.35  # symbols shrink on the overview so its objects do not merge
+NICE_MANTISSAS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.5)
+FONT, FONT_BOLD = "AnsvarSans", "AnsvarSans-Bold"
+INK, BOUNDARY, SHEET_FRAME = HexColor("#1a1a1a"), HexColor("#202020"), HexColor("#1f4e9c")
+OUTSIDE = HexColor("#d4d4d4")
+FILL_EVEN_ODD, FILL_NON_ZERO = 0, 1  # reportlab's fill modes
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One map page: its ground extent (EPSG:3006 metres) and scale; number 0 is the overview."""
+
+    number: int
+    scale: int
+    box: Box
+    row: int = 0  # place in the tiling, north to south
+    column: int = 0  # west to east
+
+    @property
+    def points_per_metre(self) -> float:
+        """Printed points per ground metre."""
+        return 1 / (METRES_PER_POINT_AT_1 * self.scale)
+
+    def to_page(self, coords: Coords) -> Coords:
+        """Ground coordinates as page coordinates (points) of the map frame."""
+        origin = np.array([self.box[0], self.box[1]])
+        page = (coords - origin) * self.points_per_metre + np.array([FRAME[0], FRAME[1]])
+        return np.asarray(page, dtype=np.float64)
+
+
+def frame_ground_size(scale: int) -> tuple[float, float]:
+    """Width and height in metres that the map frame covers at a scale."""
+    metres = METRES_PER_POINT_AT_1 * scale
+    return (FRAME[2] - FRAME[0]) * metres, (FRAME[3] - FRAME[1]) * metres
+
+
+def round_up(minimum: float, mantissas: Sequence[float]) -> int:
+    """The smallest mantissa × 10ⁿ (whole, n ≥ 0) at least minimum; mantissas from 1 to < 10."""
+    power = 10.0 ** math.floor(math.log10(max(minimum, 1.0)))
+    for factor in (power, power * 10):
+        for mantissa in mantissas:
+            if mantissa * factor >= minimum:
+                return round(mantissa * factor)
+    raise AssertionError("unreachable: the next power of ten is always large enough")
+
+
+def nice_scale(minimum: float) -> int:
+    """The smallest round scale denominator (1 000, 1 250, 1 500, 2 000, ...) ≥ minimum."""
+    return round_up(minimum, NICE_MANTISSAS)
+
+
+def overview_sheet(area: MultiPolygon) -> Sheet:
+    """The overview: the whole area at a round scale, never more detailed than the sheets."""
+    minx, miny, maxx, maxy = area.bounds
+    width, height = frame_ground_size(1)
+    needed = max((maxx - minx) / width, (maxy - miny) / height) * 1.06  # a little air
+    scale = max(nice_scale(needed), DETAIL_SCALE)
+    return Sheet(0, scale, _centred_box(area.bounds, *frame_ground_size(scale)))
+
+
+def tile_boxes(bounds: Box) -> list[tuple[int, int, Box]]:
+    """Overlapping detail-sheet boxes (row, column, box) covering bounds, in reading order."""
+    width, height = frame_ground_size(DETAIL_SCALE)
+    step_x, step_y = width - SHEET_OVERLAP_M, height - SHEET_OVERLAP_M
+    columns = max(1, math.ceil((bounds[2] - bounds[0] - SHEET_OVERLAP_M) / step_x))
+    rows = max(1, math.ceil((bounds[3] - bounds[1] - SHEET_OVERLAP_M) / step_y))
+    left, _, _, top = _centred_box(
+        bounds, columns * step_x + SHEET_OVERLAP_M, rows * step_y + SHEET_OVERLAP_M
+    )
+    return [
+        (
+            row,
+            column,
+            (
+                left + column * step_x,
+                top - row * step_y - height,
+                left + column * step_x + width,
+                top - row * step_y,
+            ),
+        )
+        for row in range(rows)
+        for column in range(columns)
+    ]
+
+
+def detail_sheets(area: MultiPolygon) -> list[Sheet]:
+    """The detail sheets of an area: the tiles of its bounding box that touch the area."""
+    touches = prep(area).intersects
+    tiles = [tile for tile in tile_boxes(area.bounds) if touches(shapely.box(*tile[2]))]
+    return [
+        Sheet(number, DETAIL_SCALE, box, row, column)
+        for number, (row, column, box) in enumerate(tiles, start=1)
+    ]
+
+
+def write_map_pdf(contents: PackageContents, out: BinaryIO) -> int:
+    """Write the package's map (overview, then detail sheets) as A3 PDF; the page count."""
+    _register_fonts()
+    overview, sheets = overview_sheet(contents.area.geom), detail_sheets(contents.area.geom)
+    layers = _Layers(contents)
+    canvas = Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+    canvas.setTitle(f"Skötselkarta – {contents.area.namn}")
+    canvas.setAuthor(contents.area.bestallare)
+    canvas.setSubject("Skötselkarta för driftområde")
+    pages = 1 + len(sheets)
+    for page, sheet in enumerate([overview, *sheets], start=1):
+        _draw_page(canvas, contents, layers, sheet, sheets, (page, pages))
+        canvas.showPage()
+    with _binary_streams():
+        canvas.save()
+    return pages
+
+
+@contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Write compressed streams without ASCII85, which reportlab encodes slowly in Python."""
+    before = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = before
+
+
+def _centred_box(bounds: Box, width: float, height: float) -> Box:
+    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+
+
+def _register_fonts() -> None:
+    # Bitstream Vera ships with reportlab: an embedded TrueType font with å, ä, ö and no
+    # dependency on the fonts of the machine.
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, "VeraBd.ttf"))
+
+
+def _swedish_number(value: float) -> str:
+    return f"{round(value):,}".replace(",", " ")
+
+
+def _scale_text(scale: int) -> str:
+    return f"Skala 1:{_swedish_number(scale)}"
+
+
+# --- The objects, prepared once and cut per sheet -------------------------------------------
+
+
+class _Layers:
+    """The objects by product in drawing order, with a spatial index and simplified copies."""
+
+    def __init__(self, contents: PackageContents) -> None:
+        objects = contents.objects
+        self.geometries = np.asarray(objects.geometry.to_numpy(), dtype=object)
+        self.codes = np.asarray(objects["produkt"].to_numpy(), dtype=object)
+        self.tree = shapely.STRtree(self.geometries)
+        self.order = _drawing_order(contents.products_present())
+        self._simplified: dict[int, NDArray[np.object_]] = {}
+
+    def simplified(self, scale: int) -> NDArray[np.object_]:
+        """The geometries simplified to a quarter of a printed point at this scale."""
+        if scale not in self._simplified:
+            tolerance = SIMPLIFY_POINTS * METRES_PER_POINT_AT_1 * scale
+            self._simplified[scale] = shapely.simplify(
+                self.geometries, tolerance, preserve_topology=True
+            )
+        return self._simplified[scale]
+
+    def on_sheet(self, sheet: Sheet, margin: float) -> Iterable[tuple[Product, Coords, Coords]]:
+        """Per product in drawing order: its geometries cut to the sheet, as page paths."""
+        if len(self.geometries) == 0:
+            return
+        minx, miny, maxx, maxy = sheet.box
+        window = (minx - margin, miny - margin, maxx + margin, maxy + margin)
+        hits = self.tree.query(shapely.box(*window))
+        geometries, codes = self.simplified(sheet.scale)[hits], self.codes[hits]
+        for product in self.order:
+            chosen = geometries[codes == product.kod]
+            if len(chosen) == 0:
+                continue
+            if product.geometrityp != "punkt":
+                chosen = shapely.clip_by_rect(chosen, *window)
+            coords, index = _vertices(chosen, product.geometrityp)
+            if len(coords):
+                yield product, sheet.to_page(coords), index
+
+
+def _drawing_order(products: Sequence[Product]) -> list[Product]:
+    # Areas of low precedence (large natural areas) first, so specific areas lie on top.
+    kinds = {"yta": 0, "linje": 1, "punkt": 2}
+
+    def key(p: Product) -> tuple[int, int, int, str]:
+        precedence = p.prioritet if p.geometrityp == "yta" else 0
+        return kinds[p.geometrityp], precedence, p.sortering, p.kod
+
+    return sorted(products, key=key)
+
+
+_POLYGON_TYPES = (3, 6)  # Polygon, MultiPolygon
+_LINE_TYPES = (1, 2, 5)  # LineString, LinearRing, MultiLineString
+_POINT_TYPES = (0, 4)  # Point, MultiPoint
+
+
+def _vertices(geometries: NDArray[np.object_], kind: str) -> tuple[Coords, Coords]:
+    """The vertices of the geometries of one kind, with the index of the ring or line."""
+    parts = shapely.get_parts(geometries[~shapely.is_empty(geometries)])
+    types = shapely.get_type_id(parts)
+    if kind == "yta":
+        # Exteriors counter-clockwise and holes clockwise, so the nonzero rule keeps holes open.
+        polygons = shapely.orient_polygons(parts[np.isin(types, _POLYGON_TYPES)])
+        parts = shapely.get_rings(polygons)
+    elif kind == "linje":
+        parts = parts[np.isin(types, _LINE_TYPES)]
+    else:
+        parts = parts[np.isin(types, _POINT_TYPES)]
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    return coords, index.astype(np.float64)
+
+
+_OPERATORS = np.array(["l", "m", "l h", "m h"])  # by start + 2 × (end of a closed ring)
+
+
+def _path(coords: Coords, index: Coords, closed: bool) -> PDFPathObject:
+    """A reportlab path of vertices grouped into rings or lines by index."""
+    starts = np.ones(len(index), dtype=bool)
+    starts[1:] = index[1:] != index[:-1]
+    ends = np.ones(len(index), dtype=bool)
+    ends[:-1] = starts[1:]
+    operators = _OPERATORS[starts.astype(int) + 2 * (ends & closed)]
+    # A tenth of a point is finer than print; formatting rounded floats with repr is the
+    # fastest way to write large paths (they stay far below repr's exponent notation).
+    tokens = [""] * (3 * len(coords))
+    tokens[0::3] = map(repr, coords[:, 0].round(1).tolist())
+    tokens[1::3] = map(repr, coords[:, 1].round(1).tolist())
+    tokens[2::3] = operators.tolist()
+    return PDFPathObject(code=[" ".join(tokens)] if tokens else [])
+
+
+# --- Symbols: the same look as the web map (frontend/src/symbols.js) ------------------------
+
+
+def _style_area(canvas: Canvas, product: Product, factor: float) -> None:
+    symbol = product.symbologi
+    canvas.setFillColor(HexColor(symbol.fyllnadsfarg or symbol.linjefarg))
+    canvas.setFillAlpha(symbol.fyllnadsopacitet if symbol.fyllnadsopacitet is not None else 0.5)
+    _style_stroke(canvas, product, factor)
+
+
+def _style_stroke(canvas: Canvas, product: Product, factor: float) -> None:
+    symbol = product.symbologi
+    canvas.setStrokeColor(HexColor(symbol.linjefarg))
+    canvas.setStrokeAlpha(1)
+    canvas.setLineWidth(symbol.linjebredd * PX * factor)
+    canvas.setLineJoin(1)
+    canvas.setLineCap(0 if symbol.streckmonster else 1)
+    dashes = [float(n) * PX * factor for n in (symbol.streckmonster or "").split()]
+    canvas.setDash(dashes or [], 0)
+
+
+def _style_marker(canvas: Canvas, product: Product, factor: float) -> None:
+    symbol = product.symbologi
+    canvas.setFillColor(HexColor(symbol.fyllnadsfarg or symbol.linjefarg))
+    canvas.setFillAlpha(symbol.fyllnadsopacitet if symbol.fyllnadsopacitet is not None else 1)
+    canvas.setStrokeColor(HexColor(symbol.linjefarg))
+    canvas.setStrokeAlpha(1)
+    canvas.setLineWidth(symbol.linjebredd * PX * factor)
+    canvas.setLineJoin(0)
+    canvas.setDash([], 0)
+
+
+def marker_outline(shape: str | None, size_px: float) -> Coords:
+    """The marker's outline around (0, 0) in points, y up, as symbols.js draws it in pixels."""
+    c = size_px / 2 + 1
+    if shape == "square":
+        h = c - 1.5
+        outline = [(-h, h), (h, h), (h, -h), (-h, -h)]
+    elif shape == "triangle":
+        h = c - 1.5
+        outline = [(0, h), (h, -h), (-h, -h)]
+    elif shape == "diamond":
+        h = c - 1
+        outline = [(0, h), (h, 0), (0, -h), (-h, 0)]
+    elif shape == "star":
+        radii = [(c - 1) if i % 2 == 0 else (c - 1) * 0.45 for i in range(10)]
+        angles = [math.pi / 2 - math.pi / 5 * i for i in range(10)]
+        outline = [(r * math.cos(a), r * math.sin(a)) for r, a in zip(radii, angles, strict=True)]
+    elif shape == "cross":
+        arm, t = c - 1, max(2, c / 2.5) / 2
+        outline = [(-t, arm), (t, arm), (t, t), (arm, t), (arm, -t), (t, -t), (t, -arm),
+                   (-t, -arm), (-t, -t), (-arm, -t), (-arm, t), (-t, t)]  # fmt: skip
+    else:  # circle, as a 16-gon: indistinguishable at marker size
+        r = c - 1.5
+        outline = [(r * math.cos(a), r * math.sin(a)) for a in np.linspace(0, 2 * math.pi, 17)]
+    return np.asarray(outline, dtype=np.float64) * PX
+
+
+def _marker_path(product: Product, centres: Coords, factor: float) -> PDFPathObject:
+    symbol = product.symbologi
+    outline = marker_outline(symbol.markor, symbol.markorstorlek or 10) * factor
+    vertices = (centres[:, None, :] + outline[None, :, :]).reshape(-1, 2)
+    index = np.repeat(np.arange(len(centres), dtype=np.float64), len(outline))
+    return _path(vertices, index, closed=True)
+
+
+def _stroked(product: Product) -> int:
+    # A width of 0 draws no outline on the web; in PDF it would be the thinnest line.
+    return 1 if product.symbologi.linjebredd > 0 else 0
+
+
+def _draw_features(
+    canvas: Canvas, product: Product, coords: Coords, index: Coords, factor: float
+) -> None:
+    stroke = _stroked(product)
+    if product.geometrityp == "yta":
+        _style_area(canvas, product, factor)
+        path = _path(coords, index, closed=True)
+        canvas.drawPath(path, stroke=stroke, fill=1, fillMode=FILL_NON_ZERO)
+    elif product.geometrityp == "linje":
+        _style_stroke(canvas, product, factor)
+        canvas.drawPath(_path(coords, index, closed=False), stroke=stroke, fill=0)
+    else:
+        _style_marker(canvas, product, factor)
+        path = _marker_path(product, coords, factor)
+        canvas.drawPath(path, stroke=stroke, fill=1, fillMode=FILL_NON_ZERO)
+
+
+def _draw_swatch(canvas: Canvas, x: float, y: float, height: float, *, product: Product) -> None:
+    """The legend symbol of a product, SWATCH wide, with its left middle at (x, y)."""
+    if product.geometrityp == "yta":
+        _style_area(canvas, product, 1)
+        box = min(height * 0.8, 5 * mm)
+        canvas.rect(x + 2, y - box / 2, SWATCH - 4, box, stroke=_stroked(product), fill=1)
+    elif product.geometrityp == "linje":
+        _style_stroke(canvas, product, 1)
+        canvas.line(x + 2, y, x + SWATCH - 2, y)
+    else:
+        _style_marker(canvas, product, 1)
+        path = _marker_path(product, np.array([[x + SWATCH / 2, y]]), 1)
+        canvas.drawPath(path, stroke=_stroked(product), fill=1, fillMode=FILL_NON_ZERO)
+
+
+# --- One page ----------------------------------------------------------------------------
+
+
+def _draw_page(
+    canvas: Canvas,
+    contents: PackageContents,
+    layers: _Layers,
+    sheet: Sheet,
+    sheets: Sequence[Sheet],
+    page: tuple[int, int],
+) -> None:
+    factor = OVERVIEW_SYMBOLS if sheet.number == 0 else 1.0
+    canvas.saveState()
+    _clip_to_frame(canvas)
+    margin = 30 / sheet.points_per_metre  # the widest symbol, so clipped cuts stay outside
+    for product, coords, index in layers.on_sheet(sheet, margin):
+        _draw_features(canvas, product, coords, index, factor)
+    _draw_outside_veil(canvas, contents.area.geom, sheet)
+    _draw_grid(canvas, sheet)
+    _draw_boundary(canvas, contents.area.geom, sheet)
+    if sheet.number == 0:
+        _draw_sheet_frames(canvas, sheet, sheets)
+    else:
+        _draw_neighbours(canvas, sheet, sheets)
+    canvas.restoreState()
+    _draw_frame_border(canvas)
+    _draw_grid_labels(canvas, sheet)
+    _draw_panel(canvas, contents, sheet, len(sheets), page)
+
+
+def _clip_to_frame(canvas: Canvas) -> None:
+    frame = canvas.beginPath()
+    frame.rect(FRAME[0], FRAME[1], FRAME[2] - FRAME[0], FRAME[3] - FRAME[1])
+    canvas.clipPath(frame, stroke=0, fill=0)
+
+
+def _area_rings(area: MultiPolygon, sheet: Sheet) -> tuple[Coords, Coords]:
+    tolerance = SIMPLIFY_POINTS / sheet.points_per_metre
+    simple = shapely.simplify(area, tolerance, preserve_topology=True)
+    coords, index = shapely.get_coordinates(
+        shapely.get_rings(shapely.get_parts(simple)), return_index=True
+    )
+    return sheet.to_page(coords), index.astype(np.float64)
+
+
+def _draw_outside_veil(canvas: Canvas, area: MultiPolygon, sheet: Sheet) -> None:
+    """Grey out the map outside the area, so what belongs to the package stands out."""
+    coords, index = _area_rings(area, sheet)
+    left, bottom, right, top = FRAME
+    frame = np.array([(left, bottom), (right, bottom), (right, top), (left, top)])
+    veil = _path(np.vstack([frame, coords]), np.concatenate([np.full(4, -1.0), index]), True)
+    canvas.setFillColor(OUTSIDE)
+    canvas.setFillAlpha(0.6)
+    canvas.drawPath(veil, stroke=0, fill=1, fillMode=FILL_EVEN_ODD)  # the area stays clear
+
+
+def _draw_boundary(canvas: Canvas, area: MultiPolygon, sheet: Sheet) -> None:
+    coords, index = _area_rings(area, sheet)
+    canvas.setDash([], 0)
+    canvas.setLineJoin(1)
+    canvas.setStrokeAlpha(0.85)
+    for colour, width in ((white, 4.5), (BOUNDARY, 2.2)):
+        canvas.setStrokeColor(colour)
+        canvas.setLineWidth(width)
+        canvas.drawPath(_path(coords, index, closed=True), stroke=1, fill=0)
+        canvas.setStrokeAlpha(1)
+
+
+def grid_interval(scale: int) -> int:
+    """Round grid spacing in metres: at least 30 mm apart on paper."""
+    return round_up(30 * mm * METRES_PER_POINT_AT_1 * scale, (1, 2, 2.5, 5))
+
+
+def _grid_values(low: float, high: float, step: int) -> list[int]:
+    return list(range(math.ceil(low / step) * step, math.floor(high / step) * step + 1, step))
+
+
+def _draw_grid(canvas: Canvas, sheet: Sheet) -> None:
+    step = grid_interval(sheet.scale)
+    canvas.setStrokeColor(HexColor("#505050"))
+    canvas.setStrokeAlpha(0.6)
+    canvas.setLineWidth(0.35)
+    canvas.setDash([], 0)
+    minx, miny, maxx, maxy = sheet.box
+    for east in _grid_values(minx, maxx, step):
+        x = sheet.to_page(np.array([[east, miny]]))[0, 0]
+        canvas.line(x, FRAME[1], x, FRAME[3])
+    for north in _grid_values(miny, maxy, step):
+        y = sheet.to_page(np.array([[minx, north]]))[0, 1]
+        canvas.line(FRAME[0], y, FRAME[2], y)
+
+
+def _draw_grid_labels(canvas: Canvas, sheet: Sheet) -> None:
+    """E coordinates above and below the frame, N coordinates beside it, where they fit."""
+    step = grid_interval(sheet.scale)
+    minx, miny, maxx, maxy = sheet.box
+    canvas.setFillColor(INK)
+    canvas.setFillAlpha(1)
+    canvas.setFont(FONT, 7)
+    for east in _grid_values(minx, maxx, step):
+        x = sheet.to_page(np.array([[east, miny]]))[0, 0]
+        label = f"E {_swedish_number(east)}"
+        if _fits_along(label, x, FRAME[0], FRAME[2]):
+            canvas.drawCentredString(x, FRAME[1] - 3 * mm, label)
+            canvas.drawCentredString(x, FRAME[3] + 1.6 * mm, label)
+    for north in _grid_values(miny, maxy, step):
+        y = sheet.to_page(np.array([[minx, north]]))[0, 1]
+        label = f"N {_swedish_number(north)}"
+        if not _fits_along(label, y, FRAME[1], FRAME[3]):
+            continue
+        for x, angle in ((FRAME[0] - 1.6 * mm, 90), (FRAME[2] + 1.6 * mm, -90)):
+            canvas.saveState()
+            canvas.translate(x, y)
+            canvas.rotate(angle)
+            canvas.drawCentredString(0, 0, label)
+            canvas.restoreState()
+
+
+def _fits_along(label: str, centre: float, low: float, high: float) -> bool:
+    half = pdfmetrics.stringWidth(label, FONT, 7) / 2
+    return low <= centre - half and centre + half <= high
+
+
+def _draw_sheet_frames(canvas: Canvas, overview: Sheet, sheets: Sequence[Sheet]) -> None:
+    canvas.setDash([], 0)
+    canvas.setLineWidth(0.9)
+    for sheet in sheets:
+        (x0, y0), (x1, y1) = overview.to_page(np.array(sheet.box).reshape(2, 2))
+        canvas.setStrokeColor(SHEET_FRAME)
+        canvas.setStrokeAlpha(0.9)
+        canvas.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=0)
+        label = f"Blad {sheet.number}"
+        size = min(9.0, (x1 - x0) * 0.8 / pdfmetrics.stringWidth(label, FONT_BOLD, 1))
+        if size < 6:  # a small frame keeps a legible number; the legend explains it
+            label = str(sheet.number)
+            size = min(9.0, (x1 - x0) * 0.8 / pdfmetrics.stringWidth(label, FONT_BOLD, 1))
+        _draw_label(canvas, label, (x0 + x1) / 2, (y0 + y1) / 2, size)
+
+
+def _draw_label(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+    """A sheet label centred on (x, y) on a pale box, in the sheet frames' blue."""
+    width = pdfmetrics.stringWidth(text, FONT_BOLD, size)
+    canvas.setFillColor(white)
+    canvas.setFillAlpha(0.8)
+    canvas.rect(x - width / 2 - 1.5, y - size * 0.55, width + 3, size * 1.1, stroke=0, fill=1)
+    canvas.setFillColor(SHEET_FRAME)
+    canvas.setFillAlpha(1)
+    canvas.setFont(FONT_BOLD, size)
+    canvas.drawCentredString(x, y - size * 0.35, text)
+
+
+def _draw_neighbours(canvas: Canvas, sheet: Sheet, sheets: Sequence[Sheet]) -> None:
+    """The numbers of the adjoining sheets at the middle of each edge of the frame."""
+    by_place = {(other.row, other.column): other.number for other in sheets}
+    cx, cy = (FRAME[0] + FRAME[2]) / 2, (FRAME[1] + FRAME[3]) / 2
+    inset = 3.5 * mm
+    places = (
+        ((-1, 0), cx, FRAME[3] - inset, 0),
+        ((1, 0), cx, FRAME[1] + inset, 0),
+        ((0, -1), FRAME[0] + inset, cy, 90),
+        ((0, 1), FRAME[2] - inset, cy, -90),
+    )
+    for (rows, columns), x, y, angle in places:
+        number = by_place.get((sheet.row + rows, sheet.column + columns))
+        if number is None:
+            continue
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.rotate(angle)
+        _draw_label(canvas, f"Blad {number}", 0, 0, 8)
+        canvas.restoreState()
+
+
+def _draw_frame_border(canvas: Canvas) -> None:
+    canvas.setStrokeColor(INK)
+    canvas.setStrokeAlpha(1)
+    canvas.setLineWidth(0.8)
+    canvas.setDash([], 0)
+    canvas.rect(FRAME[0], FRAME[1], FRAME[2] - FRAME[0], FRAME[3] - FRAME[1], stroke=1, fill=0)
+
+
+# --- The side panel: title, facts, legend, scale, north arrow --------------------------------
+
+PANEL_PAD = 4 * mm
+BOTTOM_BLOCK = 62 * mm  # scale bar, north arrow, reference system and page number
+
+
+def _draw_panel(
+    canvas: Canvas, contents: PackageContents, sheet: Sheet, sheet_count: int, page: tuple[int, int]
+) -> None:
+    left, bottom, right, top = PANEL
+    canvas.setStrokeColor(INK)
+    canvas.setStrokeAlpha(1)
+    canvas.setLineWidth(0.8)
+    canvas.setDash([], 0)
+    canvas.rect(left, bottom, right - left, top - bottom, stroke=1, fill=0)
+    y = _draw_heading(canvas, contents, sheet, sheet_count, top - PANEL_PAD)
+    overview = sheet.number == 0
+    _draw_legend(canvas, contents.products_present(), overview, y - 3 * mm, bottom + BOTTOM_BLOCK)
+    _draw_bottom_block(canvas, sheet, page)
+
+
+def _write_lines(canvas: Canvas, text: str, font: str, size: float, y: float) -> float:
+    """Text wrapped to the panel's width from baseline y downwards; the next free y."""
+    width = PANEL[2] - PANEL[0] - 2 * PANEL_PAD
+    canvas.setFont(font, size)
+    for line in simpleSplit(text, font, size, width):
+        y -= size * 1.2
+        canvas.drawString(PANEL[0] + PANEL_PAD, y, line)
+    return y
+
+
+def _draw_heading(
+    canvas: Canvas, contents: PackageContents, sheet: Sheet, sheet_count: int, y: float
+) -> float:
+    area = contents.area
+    canvas.setFillColor(INK)
+    canvas.setFillAlpha(1)
+    y = _write_lines(canvas, "Skötselkarta", FONT_BOLD, 20, y)
+    y = _write_lines(canvas, area.namn, FONT_BOLD, 12, y - 2 * mm)
+    if sheet.number == 0:
+        which = f"Översiktskarta med {sheet_count} detaljblad"
+    else:
+        which = f"Detaljkarta, blad {sheet.number} av {sheet_count}"
+    y = _write_lines(canvas, which, FONT_BOLD, 10, y - 1.5 * mm)
+    period = f"{area.avtal_fran:%Y-%m-%d} – " + (
+        f"{area.avtal_till:%Y-%m-%d}" if area.avtal_till else "tills vidare"
+    )
+    y -= 1.5 * mm
+    for text in (
+        f"Beställare: {area.bestallare}",
+        f"Utförare: {area.utforare}",
+        f"Avtalsperiod: {period}",
+        f"Data per {contents.created:%Y-%m-%d} kl. {contents.created:%H:%M}",
+    ):
+        y = _write_lines(canvas, text, FONT, 8.5, y)
+    canvas.setLineWidth(0.4)
+    canvas.line(PANEL[0] + PANEL_PAD, y - 2.5 * mm, PANEL[2] - PANEL_PAD, y - 2.5 * mm)
+    return y - 2.5 * mm
+
+
+SWATCH = 10 * mm
+Swatch = Callable[[Canvas, float, float, float], None]  # canvas, x, y (left middle), height
+
+
+def _legend_entries(products: Sequence[Product], overview: bool) -> list[tuple[str, Swatch]]:
+    """The legend: each present product as "KOD Namn", then the boundary (and sheet frames)."""
+    entries: list[tuple[str, Swatch]] = [
+        (f"{product.kod} {product.namn}", partial(_draw_swatch, product=product))
+        for product in products
+    ]
+    entries.append(("Driftområdets gräns", _draw_boundary_swatch))
+    if overview:
+        entries.append(("Detaljblad med bladnummer", _draw_sheet_swatch))
+    return entries
+
+
+def _draw_legend(
+    canvas: Canvas, products: Sequence[Product], overview: bool, top: float, bottom: float
+) -> None:
+    canvas.setFillColor(INK)
+    canvas.setFillAlpha(1)
+    y = _write_lines(canvas, "Teckenförklaring", FONT_BOLD, 10, top) - 2 * mm
+    if not products:
+        y = _write_lines(canvas, "Inga skötselobjekt i området.", FONT, 8.5, y) - 2 * mm
+    entries = _legend_entries(products, overview)
+    for (label, swatch), (x, row_y, height, width) in zip(
+        entries, _legend_places(len(entries), y, bottom), strict=True
+    ):
+        swatch(canvas, x, row_y, height)
+        _draw_legend_label(canvas, label, x, row_y, height, width)
+
+
+def _legend_places(
+    count: int, top: float, bottom: float
+) -> list[tuple[float, float, float, float]]:
+    """Where each legend row goes (x, middle y, height, width): one column, or two if needed."""
+    available = top - bottom
+    inner = PANEL[2] - PANEL[0] - 2 * PANEL_PAD
+    columns = 1 if available / count >= 4 * mm else 2
+    per_column = math.ceil(count / columns)
+    height = min(6 * mm, available / per_column)
+    width = (inner - (columns - 1) * 3 * mm) / columns
+    return [
+        (
+            PANEL[0] + PANEL_PAD + (n // per_column) * (width + 3 * mm),
+            top - (n % per_column + 0.5) * height,
+            height,
+            width,
+        )
+        for n in range(count)
+    ]
+
+
+def _draw_legend_label(
+    canvas: Canvas, label: str, x: float, y: float, height: float, width: float
+) -> None:
+    room = width - SWATCH - 2 * mm
+    size = min(8.0, height * 0.8)
+    size = max(5.0, min(size, size * room / pdfmetrics.stringWidth(label, FONT, size)))
+    canvas.setFillColor(INK)
+    canvas.setFillAlpha(1)
+    canvas.setFont(FONT, size)
+    canvas.drawString(x + SWATCH + 2 * mm, y - size * 0.35, label)
+
+
+def _draw_boundary_swatch(canvas: Canvas, x: float, y: float, height: float) -> None:
+    canvas.setStrokeColor(BOUNDARY)
+    canvas.setStrokeAlpha(1)
+    canvas.setLineWidth(2.2)
+    canvas.setDash([], 0)
+    canvas.line(x + 2, y, x + SWATCH - 2, y)
+
+
+def _draw_sheet_swatch(canvas: Canvas, x: float, y: float, height: float) -> None:
+    box = min(height * 0.8, 5 * mm)
+    canvas.setFillColor(white)
+    canvas.setStrokeColor(SHEET_FRAME)
+    canvas.setStrokeAlpha(1)
+    canvas.setLineWidth(0.9)
+    canvas.setDash([], 0)
+    canvas.rect(x + 2, y - box / 2, SWATCH - 4, box, stroke=1, fill=0)
+    canvas.setFillColor(SHEET_FRAME)
+    canvas.setFont(FONT_BOLD, 6)
+    canvas.drawCentredString(x + SWATCH / 2, y - 2, "7")
+
+
+def _draw_bottom_block(canvas: Canvas, sheet: Sheet, page: tuple[int, int]) -> None:
+    left, bottom, right, _ = PANEL
+    top = bottom + BOTTOM_BLOCK
+    canvas.setStrokeColor(INK)
+    canvas.setLineWidth(0.4)
+    canvas.line(left + PANEL_PAD, top, right - PANEL_PAD, top)
+    _draw_north_arrow(canvas, right - PANEL_PAD - 8 * mm, top - 22 * mm)
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT_BOLD, 11)
+    canvas.drawString(left + PANEL_PAD, top - 8 * mm, _scale_text(sheet.scale))
+    _draw_scale_bar(canvas, sheet, left + PANEL_PAD + 2 * mm, top - 19 * mm)
+    y = top - 29 * mm
+    for text in (
+        "Koordinatsystem SWEREF 99 TM (EPSG:3006)",
+        f"Rutnät {_swedish_number(grid_interval(sheet.scale))} m, norr är rutnätsnorr",
+        "Källa: Ansvarskartan, skötselobjekt och driftområden",
+        "Skala gäller vid utskrift på A3",
+    ):
+        y = _write_lines(canvas, text, FONT, 7.5, y)
+    canvas.setFont(FONT_BOLD, 10)
+    canvas.drawRightString(right - PANEL_PAD, bottom + PANEL_PAD, f"Sida {page[0]} av {page[1]}")
+
+
+def scale_bar_length(scale: int, longest: float = 62 * mm) -> int:
+    """The longest round bar length in metres (1, 2 or 5 × 10ⁿ) that fits on paper."""
+    ground = longest * METRES_PER_POINT_AT_1 * scale
+    power = 10.0 ** math.floor(math.log10(ground))
+    return int(max(m * power for m in (1, 2, 5) if m * power <= ground))
+
+
+def _draw_scale_bar(canvas: Canvas, sheet: Sheet, x: float, y: float) -> None:
+    length = scale_bar_length(sheet.scale)
+    paper = length * sheet.points_per_metre
+    height = 2 * mm
+    canvas.setLineWidth(0.6)
+    canvas.setStrokeColor(INK)
+    for n in range(4):
+        canvas.setFillColor(INK if n % 2 == 0 else white)
+        canvas.rect(x + n * paper / 4, y, paper / 4, height, stroke=1, fill=1)
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT, 7.5)
+    for fraction in (0, 0.5, 1):
+        text = _swedish_number(length * fraction)
+        if fraction == 1:
+            text += " m"
+        canvas.drawCentredString(x + paper * fraction, y - 3.2 * mm, text)
+
+
+def _draw_north_arrow(canvas: Canvas, x: float, y: float) -> None:
+    """An arrow pointing to grid north (up on the page in SWEREF 99 TM)."""
+    half, height = 3.2 * mm, 12 * mm
+    canvas.setFillColor(INK)
+    canvas.setStrokeColor(INK)
+    canvas.setLineWidth(0.6)
+    left = canvas.beginPath()
+    left.moveTo(x, y + height)
+    left.lineTo(x - half, y)
+    left.lineTo(x, y + height * 0.3)
+    left.close()
+    canvas.drawPath(left, stroke=1, fill=1)
+    right = canvas.beginPath()
+    right.moveTo(x, y + height)
+    right.lineTo(x + half, y)
+    right.lineTo(x, y + height * 0.3)
+    right.close()
+    canvas.setFillColor(white)
+    canvas.drawPath(right, stroke=1, fill=1)
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT_BOLD, 11)
+    canvas.drawCentredString(x, y + height + 1.5 * mm, "N")

@@ -1,0 +1,101 @@
+"""HTTP: an operations area's package, for its contractor and the municipality's GIS staff."""
+
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from app.access.principal import Principal, contractor_of, require_role
+from app.db import PooledConnectionDep
+from app.errors import AppError, NotFound
+from app.export.package import ascii_slug
+from app.export.worker import NOT_FOUND_EXIT
+
+router = APIRouter(tags=["driftområden"])
+ZIP_MEDIA_TYPE = "application/zip"
+# Packages are built one or two at a time; more would only share the same two processors.
+MAX_CONCURRENT_BUILDS = 2
+
+_VISIBLE_SQL = (
+    "SELECT namn, (now() AT TIME ZONE 'Europe/Stockholm')::date FROM driftomrade"
+    " WHERE id = %(id)s AND (%(own)s::int IS NULL OR utforare_id = %(own)s)"
+)
+
+
+class PackageFailed(AppError):
+    """The package could not be built."""
+
+    status = 500
+    type = "paketet-misslyckades"
+    title = "Paketet kunde inte skapas"
+
+
+def _builds(request: Request) -> asyncio.Semaphore:
+    state = request.app.state
+    if getattr(state, "package_builds", None) is None:
+        state.package_builds = asyncio.Semaphore(MAX_CONCURRENT_BUILDS)
+    builds: asyncio.Semaphore = state.package_builds
+    return builds
+
+
+async def _build(request: Request, area_id: int, contractor: int | None, archive: Path) -> int:
+    """Run the worker process; its exit code."""
+    command = [sys.executable, "-m", "app.export.worker", str(area_id), str(archive)]
+    if contractor is not None:
+        command += ["--utforare", str(contractor)]
+    env = {"ANSVAR_DATABASE_URL": request.app.state.settings.database_url}
+    async with _builds(request):
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            env=dict(os.environ) | env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, errors = await process.communicate()
+    if process.returncode not in (0, NOT_FOUND_EXIT):
+        raise PackageFailed(
+            "Paketet kunde inte skapas; försök igen eller kontakta GIS-gruppen.",
+            extra={"orsak": errors.decode(errors="replace").strip().splitlines()[-1:]},
+        )
+    return process.returncode or 0
+
+
+@router.get(
+    "/driftomraden/{area_id}/paket",
+    summary="Driftområdets paket: karta (PDF), mängdförteckning och GIS-filer i en zip",
+    response_class=FileResponse,
+    responses={200: {"content": {ZIP_MEDIA_TYPE: {}}, "description": "Zip-fil"}},
+)
+async def package(
+    area_id: int,
+    request: Request,
+    principal: Annotated[Principal, Depends(require_role("gis", "admin", "entreprenor"))],
+    conn: PooledConnectionDep,
+) -> FileResponse:
+    """The zip a contractor opens without us; another contractor's area does not exist (404)."""
+    own = contractor_of(principal)
+    row = await (await conn.execute(_VISIBLE_SQL, {"id": area_id, "own": own})).fetchone()
+    if row is None:
+        raise NotFound(f"Driftområdet {area_id} finns inte.")
+    folder = Path(tempfile.mkdtemp(prefix="ansvarskartan-paket-"))
+    archive = folder / f"{ascii_slug(row[0])}_{row[1]:%Y-%m-%d}.zip"
+    try:
+        if await _build(request, area_id, own, archive) == NOT_FOUND_EXIT:
+            raise NotFound(f"Driftområdet {area_id} finns inte.")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        archive,
+        media_type=ZIP_MEDIA_TYPE,
+        filename=archive.name,
+        headers={"Cache-Control": "private, no-store"},
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )

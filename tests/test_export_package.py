@@ -1,0 +1,197 @@
+"""The operations area's package over HTTP and the command line, read back with real readers."""
+
+import io
+import os
+import subprocess
+import sys
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx
+import openpyxl
+import pyogrio
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from app.access.tokens import create_token
+from app.export.package import FILES, README_NAME
+from app.settings import Settings
+from tests.conftest import running_server
+
+PACKAGE_FILES = {README_NAME, *(part.name for part in FILES)}
+OBJECT_LAYERS = {"yta": "skotselytor", "linje": "skotsellinjer", "punkt": "skotselpunkter"}
+# What PostGIS says the package must hold: the client's current objects touching the area.
+EXPECTED_SQL = """
+SELECT o.geometrityp, o.skotselprodukt_kod, count(*)
+FROM skotselobjekt o JOIN driftomrade d ON d.id = :id
+WHERE o.valid_to IS NULL AND o.huvudman_id = d.bestallare_id AND ST_Intersects(o.geom, d.geom)
+GROUP BY 1, 2
+"""
+
+
+@pytest.fixture(scope="module")
+def tokens(engine: Engine, handmade_data: None) -> Iterator[dict[str, dict[str, str]]]:
+    """Bearer headers of a gis user, a reader and the park contractor."""
+    headers = {}
+    with engine.begin() as conn:
+        for role, organisation in (
+            ("gis", None),
+            ("lasare", None),
+            ("entreprenor", "sodertorns-parkdrift"),
+        ):
+            _, token = create_token(
+                conn, name=f"paket {role}", role=role, organisation=organisation, days=1
+            )
+            headers[role] = {"Authorization": f"Bearer {token}"}
+    yield headers
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM api_token WHERE namn LIKE 'paket %'"))
+
+
+def _area_ids(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {row[0]: row[1] for row in conn.execute(text("SELECT namn, id FROM driftomrade"))}
+
+
+def _expected(engine: Engine, area_id: int) -> dict[str, dict[str, int]]:
+    expected: dict[str, dict[str, int]] = {}
+    with engine.connect() as conn:
+        for kind, code, count in conn.execute(text(EXPECTED_SQL), {"id": area_id}):
+            expected.setdefault(kind, {})[code] = count
+    return expected
+
+
+def _unpack(data: bytes, folder: Path) -> Path:
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        assert bundle.testzip() is None
+        assert set(bundle.namelist()) == PACKAGE_FILES
+        bundle.extractall(folder)
+    return folder
+
+
+def _qml_categories(qml: str) -> set[str]:
+    root = ElementTree.fromstring(qml)
+    return {category.get("value", "") for category in root.iter("category")}
+
+
+def _check_package(folder: Path, expected: dict[str, dict[str, int]], area_name: str) -> None:
+    """Every file opens in a real reader and holds what PostGIS says it must."""
+    layers = dict(pyogrio.list_layers(folder / "skotselobjekt.gpkg"))
+    assert set(layers) == {OBJECT_LAYERS[k] for k in expected} | {"driftomrade", "layer_styles"}
+    styles = pyogrio.read_dataframe(folder / "skotselobjekt.gpkg", layer="layer_styles")
+    for kind, counts in expected.items():
+        layer = pyogrio.read_dataframe(folder / "skotselobjekt.gpkg", layer=OBJECT_LAYERS[kind])
+        assert layer.crs.to_epsg() == 3006
+        assert layer["produkt"].value_counts().to_dict() == counts
+        qml = styles.loc[styles["f_table_name"] == OBJECT_LAYERS[kind], "styleQML"].item()
+        assert set(counts) <= _qml_categories(qml)
+    total = sum(sum(counts.values()) for counts in expected.values())
+    geojson = pyogrio.read_dataframe(folder / "skotselobjekt.geojson")
+    assert geojson.crs.to_epsg() == 4326 and len(geojson) == total
+    drawing = pyogrio.read_dataframe(folder / "skotselobjekt.dxf")
+    codes = {code for counts in expected.values() for code in counts}
+    assert {layer.split("_")[0] for layer in drawing["Layer"]} == codes | {"Driftomrade"}
+    sheet = openpyxl.load_workbook(folder / "mangdforteckning.xlsx").worksheets[0]
+    cells = {str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value}
+    assert codes <= cells and area_name in " ".join(cells)
+    pages = subprocess.run(
+        ["pdftoppm", "-r", "20", "-png", str(folder / "skotselkarta.pdf"), str(folder / "sida")],
+        capture_output=True,
+        check=True,
+    )
+    assert pages.returncode == 0 and len(list(folder.glob("sida*.png"))) >= 2
+    readme = (folder / README_NAME).read_text(encoding="utf-8")
+    assert area_name in readme and "EPSG:3006" in readme and "EPSG:4326" in readme
+    assert all(part.name in readme for part in FILES)
+
+
+def test_gis_downloads_any_area_and_every_file_reads_back(
+    client: TestClient, tokens: dict[str, dict[str, str]], engine: Engine, tmp_path: Path
+) -> None:
+    for name, area_id in _area_ids(engine).items():
+        response = client.get(f"/api/v1/driftomraden/{area_id}/paket", headers=tokens["gis"])
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/zip"
+        assert ".zip" in response.headers["content-disposition"]
+        folder = _unpack(response.content, tmp_path / str(area_id))
+        _check_package(folder, _expected(engine, area_id), name)
+
+
+def test_a_contractor_reaches_only_its_own_areas(
+    client: TestClient, tokens: dict[str, dict[str, str]], engine: Engine
+) -> None:
+    ids = _area_ids(engine)
+    own = client.get(
+        f"/api/v1/driftomraden/{ids['Testområde park']}/paket", headers=tokens["entreprenor"]
+    )
+    assert own.status_code == 200
+    other = client.get(
+        f"/api/v1/driftomraden/{ids['Testområde Huge']}/paket", headers=tokens["entreprenor"]
+    )
+    assert other.status_code == 404
+    assert other.headers["content-type"] == "application/problem+json"
+    missing = client.get("/api/v1/driftomraden/999999/paket", headers=tokens["gis"])
+    assert missing.status_code == 404
+    assert client.get(f"/api/v1/driftomraden/{ids['Testområde park']}/paket").status_code == 401
+    reader = client.get(
+        f"/api/v1/driftomraden/{ids['Testområde park']}/paket", headers=tokens["lasare"]
+    )
+    assert reader.status_code == 403
+
+
+def _cli(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"ANSVAR_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "export", "driftomrade", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_export_command_writes_the_package_by_name(
+    engine: Engine, handmade_data: None, tmp_path: Path
+) -> None:
+    done = _cli(engine, "testområde huge", "--ut", str(tmp_path / "ut"))
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in (tmp_path / "ut").iterdir()} == PACKAGE_FILES
+    area_id = _area_ids(engine)["Testområde Huge"]
+    _check_package(tmp_path / "ut", _expected(engine, area_id), "Testområde Huge")
+    unknown = _cli(engine, "Finns inte", "--ut", str(tmp_path / "inget"))
+    assert unknown.returncode == 1 and "Testområde park" in unknown.stderr
+    assert "Traceback" not in unknown.stderr and not (tmp_path / "inget").exists()
+
+
+def test_two_downloads_at_once_do_not_hold_up_the_map(
+    settings: Settings, tokens: dict[str, dict[str, str]], engine: Engine
+) -> None:
+    """The packages are built outside the server process; the map answers meanwhile."""
+    area_id = _area_ids(engine)["Testområde park"]
+    with running_server(settings.database_url) as base:
+        results: list[int] = []
+
+        def download() -> None:
+            with httpx.Client(base_url=base, timeout=300) as http:
+                response = http.get(f"/api/v1/driftomraden/{area_id}/paket", headers=tokens["gis"])
+                results.append(response.status_code)
+
+        downloads = [threading.Thread(target=download) for _ in range(2)]
+        for thread in downloads:
+            thread.start()
+        answered = 0
+        with httpx.Client(base_url=base, timeout=30) as http:
+            while answered < 20:
+                tile = http.get("/api/v1/ansvar", params={"lon": 17.98, "lat": 59.23})
+                assert tile.status_code in (200, 404)
+                answered += 1
+        still_building = sum(thread.is_alive() for thread in downloads)
+        for thread in downloads:
+            thread.join(timeout=300)
+    assert results == [200, 200]
+    assert still_building == 2, "the downloads ended before the map was asked anything"
