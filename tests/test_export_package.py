@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
+import geopandas as gpd
 import httpx
 import openpyxl
 import pyogrio
 import pytest
+import shapely
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -92,6 +94,7 @@ def _check_package(folder: Path, expected: dict[str, dict[str, int]], area_name:
     total = sum(sum(counts.values()) for counts in expected.values())
     geojson = pyogrio.read_dataframe(folder / "skotselobjekt.geojson")
     assert geojson.crs.to_epsg() == 4326 and len(geojson) == total
+    _check_geojson_matches(geojson, folder / "skotselobjekt.gpkg", expected)
     drawing = pyogrio.read_dataframe(folder / "skotselobjekt.dxf")
     codes = {code for counts in expected.values() for code in counts}
     assert {layer.split("_")[0] for layer in drawing["Layer"]} == codes | {"Driftomrade"}
@@ -107,6 +110,21 @@ def _check_package(folder: Path, expected: dict[str, dict[str, int]], area_name:
     readme = (folder / README_NAME).read_text(encoding="utf-8")
     assert area_name in readme and "EPSG:3006" in readme and "EPSG:4326" in readme
     assert all(part.name in readme for part in FILES)
+
+
+def _check_geojson_matches(
+    geojson: gpd.GeoDataFrame, geopackage: Path, expected: dict[str, dict[str, int]]
+) -> None:
+    """Same objects as the GeoPackage within 2 cm; exterior rings counterclockwise (RFC 7946)."""
+    metres = geojson.to_crs(3006).set_index("objekt_id").geometry
+    for kind in expected:
+        layer = pyogrio.read_dataframe(geopackage, layer=OBJECT_LAYERS[kind])
+        for object_id, geometry in zip(layer["objekt_id"], layer.geometry, strict=True):
+            assert shapely.hausdorff_distance(metres[object_id], geometry) < 0.02
+    for shape in geojson.geometry:
+        for polygon in getattr(shape, "geoms", [shape]):
+            if isinstance(polygon, shapely.Polygon):
+                assert polygon.exterior.is_ccw
 
 
 def test_gis_downloads_any_area_and_every_file_reads_back(

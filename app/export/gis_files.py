@@ -5,12 +5,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 import pyogrio
 import shapely
 from numpy.typing import NDArray
 
 from app.export.contents import PackageContents
+from app.geo import transformer
+from app.models import SRID
 from app.styles.look import COLLECTION_OF_KIND
 from app.styles.qml import layer_qml
 from app.styles.sld import sld_document
@@ -30,6 +33,7 @@ ATTRIBUTES = (
     "extern_id",
     "giltig_fran",
 )
+GEOJSON_DECIMALS = 7
 # Centimetres are more than any quantity in a tender needs, and keep the numbers readable.
 QUANTITY_DECIMALS = 2
 
@@ -37,14 +41,14 @@ QUANTITY_DECIMALS = 2
 def object_table(contents: PackageContents) -> gpd.GeoDataFrame:
     """Every object with its product's name, category and unit, in Swedish column names."""
     objects = contents.objects
-    products = {product.kod: product for product in contents.products}
+    codes = objects["produkt"]
     table = pd.DataFrame(
         {
             "objekt_id": objects["objekt_id"],
-            "produkt": objects["produkt"],
-            "produktnamn": objects["produkt"].map(lambda code: products[code].namn),
-            "kategori": objects["produkt"].map(lambda code: products[code].kategori),
-            "enhet": objects["produkt"].map(lambda code: products[code].enhet),
+            "produkt": codes,
+            "produktnamn": codes.map({p.kod: p.namn for p in contents.products}),
+            "kategori": codes.map({p.kod: p.kategori for p in contents.products}),
+            "enhet": codes.map({p.kod: p.enhet for p in contents.products}),
             "mangd": objects["mangd"].round(QUANTITY_DECIMALS),
             "kvalitetsniva": objects["kvalitetsniva"],
             "huvudman": objects["huvudman"],
@@ -87,17 +91,34 @@ def write_geopackage(contents: PackageContents, path: Path) -> list[str]:
 
 def write_geojson(contents: PackageContents, path: Path) -> None:
     """All objects in one RFC 7946 GeoJSON file (WGS 84, lon/lat, seven decimals)."""
-    table = object_table(contents).to_crs(epsg=4326)
-    table["giltig_fran"] = table["giltig_fran"].astype("string")
-    pyogrio.write_dataframe(
-        table,
-        path,
-        driver="GeoJSON",
-        layer="skotselobjekt",
-        RFC7946="YES",
-        COORDINATE_PRECISION=7,
-        WRITE_NAME="NO",
-    )
+    table = object_table(contents)
+    geometry = shapely.orient_polygons(_wgs84(table.geometry.to_numpy()), exterior_cw=False)
+    properties = table.drop(columns="geometry")
+    utc = properties["giltig_fran"].dt.tz_convert("UTC").to_numpy(dtype="datetime64[s]")
+    properties["giltig_fran"] = np.char.add(np.datetime_as_string(utc, unit="s"), "Z")
+    names = list(properties.columns)
+    columns = [properties[name].tolist() for name in names]
+    shapes = shapely.to_geojson(geometry)
+    with path.open("wb") as out:
+        out.write(b'{"type":"FeatureCollection","features":[\n')
+        for i, (values, shape) in enumerate(zip(zip(*columns, strict=True), shapes, strict=True)):
+            out.write(b",\n" if i else b"")
+            out.write(b'{"type":"Feature","properties":')
+            out.write(orjson.dumps(dict(zip(names, values, strict=True))))
+            out.write(b',"geometry":' + shape.encode() + b"}")
+        out.write(b"\n]}\n")
+
+
+def _wgs84(geometry: NDArray[np.object_]) -> NDArray[np.object_]:
+    """Lon/lat rounded to seven decimals (about a centimetre), as RFC 7946 advises."""
+    to_wgs84 = transformer(SRID, 4326)
+
+    def transform(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        lon, lat = to_wgs84.transform(xy[:, 0], xy[:, 1])
+        return np.round(np.column_stack((lon, lat)), GEOJSON_DECIMALS)
+
+    transformed: NDArray[np.object_] = shapely.transform(geometry, transform)
+    return transformed
 
 
 def _as_multi(geometry: NDArray[np.object_]) -> NDArray[np.object_]:
