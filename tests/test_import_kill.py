@@ -103,7 +103,7 @@ def test_kill_9_in_the_middle_of_an_import(
             "app.cli",
             "import",
             "fastigheter",
-            str(parcel_file(tmp_path / "a")),
+            str(parcel_file(tmp_path / "a.gpkg")),
         ],
         capture_output=True,
         text=True,
@@ -133,7 +133,7 @@ def test_kill_9_in_the_middle_of_an_import(
         after = conn.execute(text(SNAPSHOT_SQL)).one()
     assert after == before
     again = subprocess.run(
-        [sys.executable, "-m", "app.cli", "import", "fastigheter", str(tmp_path / "a")],
+        [sys.executable, "-m", "app.cli", "import", "fastigheter", str(tmp_path / "a.gpkg")],
         capture_output=True,
         text=True,
         env=env,

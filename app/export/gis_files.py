@@ -53,7 +53,8 @@ def object_table(contents: PackageContents) -> gpd.GeoDataFrame:
             "kvalitetsniva": objects["kvalitetsniva"],
             "huvudman": objects["huvudman"],
             "extern_id": objects["extern_id"],
-            "giltig_fran": objects["giltig_fran"].dt.tz_convert("Europe/Stockholm"),
+            # GeoPackage stores times in UTC.
+            "giltig_fran": objects["giltig_fran"].dt.tz_convert("UTC"),
             "geometrityp": objects["geometrityp"],
         }
     )
