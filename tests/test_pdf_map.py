@@ -26,6 +26,7 @@ from app.export.pdf_map import (
     overview_sheet,
     scale_bar_length,
     tile_boxes,
+    tile_core,
     write_map_pdf,
 )
 from app.settings import Settings
@@ -125,18 +126,29 @@ def l_map(pg: psycopg.Connection[Any], tmp_path_factory: pytest.TempPathFactory)
 def test_pages_are_the_overview_and_the_sheets_that_touch_the_area(l_map: RenderedMap) -> None:
     area = l_map.contents.area.geom
     sheets = detail_sheets(area)
-    tiles = [shapely.box(*tile) for _, _, tile in tile_boxes(area.bounds)]
+    tiles = tile_boxes(area.bounds)
+    last = max(t[0] for t in tiles), max(t[1] for t in tiles)
     kept = {sheet.box for sheet in sheets}
-    skipped = [tile for tile in tiles if tile.bounds not in kept]
+    cores = {tile[2]: shapely.box(*tile_core(tile, *last)) for tile in tiles}
+    skipped = [box for box in cores if box not in kept]
     assert skipped, "the L shape leaves tiles of its bounding box empty"
-    assert not any(tile.intersects(area) for tile in skipped)
-    assert all(shapely.box(*sheet.box).intersects(area) for sheet in sheets)
+    assert not any(cores[box].intersects(area) for box in skipped)
+    assert all(cores[sheet.box].intersects(area) for sheet in sheets)
+    assert shapely.union_all(list(cores.values())).equals(
+        shapely.box(*shapely.union_all([shapely.box(*tile[2]) for tile in tiles]).bounds)
+    )
     assert area.difference(shapely.union_all([shapely.box(*s.box) for s in sheets])).area < 1e-6
     width, height = frame_ground_size(DETAIL_SCALE)
     for sheet in sheets:
         assert sheet.box[2] - sheet.box[0] == pytest.approx(width)
         assert sheet.box[3] - sheet.box[1] == pytest.approx(height)
-    assert l_map.pages == 1 + len(sheets)
+    objects = l_map.contents.objects.geometry
+    shown = _sheets(l_map.contents)
+    assert 0 < len(shown) < len(sheets), "the L area has sheets without objects"
+    assert {s.box for s in shown} <= kept
+    frames = [shapely.box(*s.box) for s in shown]
+    assert all(any(frame.intersects(g) for frame in frames) for g in objects)
+    assert l_map.pages == 1 + len(shown)
     info = subprocess.run(
         ["pdfinfo", str(l_map.pdf)], capture_output=True, text=True, check=True
     ).stdout
@@ -201,7 +213,7 @@ def test_the_overview_numbers_the_sheets_and_each_sheet_says_which_it_is(
 
 
 def test_the_grid_is_labelled_in_round_sweref_coordinates(l_map: RenderedMap) -> None:
-    sheet = detail_sheets(l_map.contents.area.geom)[0]
+    sheet = _sheets(l_map.contents)[0]
     labels = re.findall(r"E (\d[\d ]*\d)", l_map.page_texts[1])
     eastings = {int(label.replace(" ", "")) for label in labels}
     assert eastings, "E labels along the frame"
@@ -211,6 +223,11 @@ def test_the_grid_is_labelled_in_round_sweref_coordinates(l_map: RenderedMap) ->
         int(v.replace(" ", "")) for v in re.findall(r"N (\d[\d ]*\d)", l_map.page_texts[1])
     }
     assert northings and all(sheet.box[1] <= value <= sheet.box[3] for value in northings)
+
+
+def _sheets(contents: PackageContents) -> list[Sheet]:
+    """The detail sheets the map has: those showing some of the area and of its objects."""
+    return detail_sheets(contents.area.geom, contents.objects.geometry.to_numpy())
 
 
 def _pixel(sheet: Sheet, east: float, north: float, dpi: int = DPI) -> tuple[int, int]:
@@ -230,7 +247,7 @@ def _near(image: NDArray[np.uint8], colour: NDArray[np.float64], tolerance: floa
 
 def _sheet_page(contents: PackageContents, east: float, north: float) -> tuple[Sheet, int]:
     point = shapely.Point(E0 + east, N0 + north)
-    for sheet in detail_sheets(contents.area.geom):
+    for sheet in _sheets(contents):
         if shapely.box(*sheet.box).buffer(-60).contains(point):
             return sheet, sheet.number  # page index: the overview is page 0
     raise AssertionError("no sheet shows the point well inside its frame")
@@ -271,7 +288,8 @@ def test_an_area_without_objects_still_gets_a_map(
     pg: psycopg.Connection[Any], tmp_path: Path
 ) -> None:
     rendered = _render(_contents(pg, EMPTY_AREA), tmp_path)
-    assert rendered.pages == 2  # a 100 m square fits one sheet
+    assert rendered.pages == 1  # no detail sheet would show anything
+    assert "Översiktskarta (inga detaljblad)" in rendered.page_texts[0]
     assert "Inga skötselobjekt i området." in rendered.page_texts[0]
     for product in rendered.contents.products:
         assert f"{product.kod} {product.namn}" not in rendered.page_texts[0]

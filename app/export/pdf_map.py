@@ -136,10 +136,32 @@ def tile_boxes(bounds: Box) -> list[tuple[int, int, Box]]:
     ]
 
 
-def detail_sheets(area: MultiPolygon) -> list[Sheet]:
-    """The detail sheets of an area: the tiles of its bounding box that touch the area."""
+def tile_core(tile: tuple[int, int, Box], last_row: int, last_column: int) -> Box:
+    """The part of a tile that no neighbour shares: the box less half the overlap inside."""
+    row, column, (x0, y0, x1, y1) = tile
+    half = SHEET_OVERLAP_M / 2
+    return (
+        x0 + (half if column > 0 else 0),
+        y0 + (half if row < last_row else 0),
+        x1 - (half if column < last_column else 0),
+        y1 - (half if row > 0 else 0),
+    )
+
+
+def detail_sheets(area: MultiPolygon, objects: NDArray[np.object_] | None = None) -> list[Sheet]:
+    """The detail sheets: tiles whose own part (not the overlap) holds some of the area and,
+    when objects are given, that show at least one of them.
+
+    The cores partition the tiled extent, so the kept sheets still show every object, no page
+    shows only a sliver that its neighbour already shows in full, and no page is empty.
+    """
     touches = prep(area).intersects
-    tiles = [tile for tile in tile_boxes(area.bounds) if touches(shapely.box(*tile[2]))]
+    every = tile_boxes(area.bounds)
+    last_row, last_column = max(t[0] for t in every), max(t[1] for t in every)
+    tiles = [t for t in every if touches(shapely.box(*tile_core(t, last_row, last_column)))]
+    if objects is not None:
+        tree = shapely.STRtree(objects)
+        tiles = [t for t in tiles if len(tree.query(shapely.box(*t[2]), predicate="intersects"))]
     return [
         Sheet(number, DETAIL_SCALE, box, row, column)
         for number, (row, column, box) in enumerate(tiles, start=1)
@@ -149,7 +171,8 @@ def detail_sheets(area: MultiPolygon) -> list[Sheet]:
 def write_map_pdf(contents: PackageContents, out: BinaryIO) -> int:
     """Write the package's map (overview, then detail sheets) as A3 PDF; the page count."""
     _register_fonts()
-    overview, sheets = overview_sheet(contents.area.geom), detail_sheets(contents.area.geom)
+    area, objects = contents.area.geom, contents.objects.geometry.to_numpy()
+    overview, sheets = overview_sheet(area), detail_sheets(area, objects)
     layers = _Layers(contents)
     canvas = Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
     canvas.setTitle(f"Skötselkarta – {contents.area.namn}")
@@ -622,7 +645,9 @@ def _draw_heading(
     canvas.setFillAlpha(1)
     y = _write_lines(canvas, "Skötselkarta", FONT_BOLD, 20, y)
     y = _write_lines(canvas, area.namn, FONT_BOLD, 12, y - 2 * mm)
-    if sheet.number == 0:
+    if sheet.number == 0 and sheet_count == 0:
+        which = "Översiktskarta (inga detaljblad)"
+    elif sheet.number == 0:
         which = f"Översiktskarta med {sheet_count} detaljblad"
     else:
         which = f"Detaljkarta, blad {sheet.number} av {sheet_count}"
