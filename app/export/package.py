@@ -49,7 +49,8 @@ FILES = (
         "skotselkarta.pdf",
         "Skötselkarta i A3 liggande: en översiktssida med bladindelning och detaljblad i"
         f" skala 1:{DETAIL_SCALE:,}".replace(",", " ")
-        + ", med teckenförklaring, skalstock, norrpil och koordinatrutnät.",
+        + ", med teckenförklaring, skalstock, norrpil och koordinatrutnät. Blad utan"
+        " skötselobjekt tas inte med; översikten visar vilka blad som finns.",
         _pdf,
     ),
     PackageFile(
