@@ -2,7 +2,8 @@
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
@@ -16,6 +17,7 @@ from app.settings import describe_url, get_settings
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from rich.progress import TaskID
     from sqlalchemy import Connection
 
     from app.imports.record import ImportResult
@@ -229,7 +231,8 @@ def _run_import(run: "Callable[[Connection], ImportResult]", dry_run: bool) -> N
     """Run an import in one transaction; a dry run rolls it back. Print the summary."""
     from app.imports.transaction import run_import
 
-    result = run_import(make_sync_engine(get_settings()), run, dry_run=dry_run)
+    with progress_bar():
+        result = run_import(make_sync_engine(get_settings()), run, dry_run=dry_run)
     heading = "Torrkörning – inget skrevs." if dry_run else f"Import {result.import_id} klar."
     typer.echo(heading)
     rows = (
@@ -245,6 +248,49 @@ def _run_import(run: "Callable[[Connection], ImportResult]", dry_run: bool) -> N
         typer.secho(f"  avvisad {rejection.ref}: {rejection.reason}", fg=typer.colors.YELLOW)
     if result.rejected > 20:
         typer.echo(f"  … och {result.rejected - 20} till.")
+
+
+@contextmanager
+def progress_bar() -> Iterator[None]:
+    """Show each step of an import with a bar (on stderr, so the summary stays parseable)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from app.imports.progress import reporting
+
+    columns = (
+        SpinnerColumn(finished_text="✓"),
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+
+        class Reporter:
+            task: "TaskID | None" = None
+
+            def begin(self, step: str, total: int | None) -> None:
+                self.task = bar.add_task(step, total=total)
+
+            def advance(self, amount: int) -> None:
+                if self.task is not None:
+                    bar.advance(self.task, amount)
+
+            def end(self) -> None:
+                if self.task is not None:
+                    total = bar.tasks[self.task].total
+                    bar.update(self.task, total=total or 1, completed=total or 1)
+
+        with reporting(Reporter()):
+            yield
 
 
 def _effective() -> "datetime":

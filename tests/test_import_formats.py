@@ -162,6 +162,9 @@ def test_geojson_in_wgs84_through_the_command_line(
         "--kod-kolumn=Skötskod",
     )
     assert done.returncode == 0, done.stderr
+    shown = done.stderr.splitlines()  # each step's bar, on stderr beside the summary
+    for name, count in (("Läser huge.geojson", ""), ("Kontrollerar objekten", "3/3")):
+        assert any(name in line and count in line for line in shown), done.stderr
     # GeoJSON keeps seven decimals of a degree: about a centimetre.
     _assert_same_as_drawn(engine, tolerance_m=0.02)
 

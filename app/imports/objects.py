@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 from app.errors import InvalidInput, NotFound
 from app.imports.geometry_checks import check_geometries
 from app.imports.mapping import stored_mapping
+from app.imports.progress import step
 from app.imports.reading import file_sha256, read_layer, source_crs
 from app.imports.record import ImportResult, Rejection, finish_import, start_import
 from app.imports.staging import VersionedTable, copy_into_temp, ewkb_hex, merge_versions
@@ -35,6 +36,7 @@ OBJECTS = VersionedTable(
     copied=("import_id",),
     carried={"objekt_id": "gen_random_uuid()"},
 )
+PROGRESS_EVERY = 10_000
 _STAGE_TYPES = [
     ("dataleverantor_id", "integer"),
     ("extern_id", "text"),
@@ -122,7 +124,8 @@ def import_objects(
         raise NotFound(f"Organisationen '{organisation}' finns inte")
     mapping = stored_mapping(conn, organisation_id)
     kinds = dict(conn.execute(select(Skotselprodukt.kod, Skotselprodukt.geometrityp)).all())
-    frame = read_layers(path, layers, crs)
+    with step(f"Läser {path.name}"):
+        frame = read_layers(path, layers, crs)
     for column in (id_column, code_column, quality_column):
         if column is not None and column not in frame.columns:
             raise InvalidInput(f"{path.name} saknar kolumnen '{column}'")
@@ -140,10 +143,11 @@ def import_objects(
     legacy_codes = frame[code_column].astype("string").str.strip()
     products = legacy_codes.map(mapping)
     expected = products.map(kinds).astype(object).where(products.notna(), None).to_numpy()
-    drawn = closed_lines_as_areas(frame.geometry.to_numpy(), expected)
-    geoms, reasons = check_geometries(drawn, expected)
-    usable = np.array([r is None for r in reasons]) & products.notna().to_numpy()
-    first_of_shape = _first_with_same_shape(products.to_numpy(), geoms, usable)
+    with step("Kontrollerar geometrier"):
+        drawn = closed_lines_as_areas(frame.geometry.to_numpy(), expected)
+        geoms, reasons = check_geometries(drawn, expected)
+        usable = np.array([r is None for r in reasons]) & products.notna().to_numpy()
+        first_of_shape = _first_with_same_shape(products.to_numpy(), geoms, usable)
     hexes = np.full(len(frame), None, dtype=object)
     hexes[usable] = ewkb_hex(geoms[usable])
     attribute_columns = [
@@ -158,55 +162,63 @@ def import_objects(
     rows: list[tuple[Any, ...]] = []
     rejections: list[Rejection] = []
     seen: set[str] = set()
-    for i in range(len(frame)):
-        extern_id = None if pd.isna(ids[i]) else str(ids[i])
-        ref = extern_id or f"rad {i + 1}"
-        product = products.iloc[i]
-        if not extern_id:
-            reason: str | None = f"id-kolumnen {id_column} är tom"
-        elif extern_id in seen:
-            reason = "id:t förekommer flera gånger i filen"
-        elif pd.isna(legacy_codes.iloc[i]):
-            reason = f"koden i {code_column} saknas"
-        elif pd.isna(product):
-            reason = f"koden '{legacy_codes.iloc[i]}' saknar mappning till en skötselprodukt"
-        elif reasons[i] is not None:
-            reason = reasons[i]
-        elif (twin := first_of_shape[i]) is not None:
-            reason = f"samma produkt och geometri som {_ref(ids, twin)} (dubblett)"
-        else:
-            reason = None
-        if reason is not None:
-            rejections.append(Rejection(ref, reason))
-            continue
-        seen.add(str(extern_id))
-        quality = None if qualities is None or pd.isna(qualities[i]) else str(qualities[i])
-        attributes = {
-            k: v for k, v in ((k, _json_value(v)) for k, v in records[i].items()) if v is not None
-        }
-        rows.append(
-            (
-                organisation_id,
-                extern_id,
-                product,
-                kinds[product],
-                organisation_id,
-                quality,
-                orjson.dumps(attributes).decode(),
-                hexes[i],
-                import_id,
+    with step("Kontrollerar objekten", total=len(frame)) as done:
+        for i in range(len(frame)):
+            if i and i % PROGRESS_EVERY == 0:
+                done(PROGRESS_EVERY)
+            extern_id = None if pd.isna(ids[i]) else str(ids[i])
+            ref = extern_id or f"rad {i + 1}"
+            product = products.iloc[i]
+            if not extern_id:
+                reason: str | None = f"id-kolumnen {id_column} är tom"
+            elif extern_id in seen:
+                reason = "id:t förekommer flera gånger i filen"
+            elif pd.isna(legacy_codes.iloc[i]):
+                reason = f"koden i {code_column} saknas"
+            elif pd.isna(product):
+                reason = f"koden '{legacy_codes.iloc[i]}' saknar mappning till en skötselprodukt"
+            elif reasons[i] is not None:
+                reason = reasons[i]
+            elif (twin := first_of_shape[i]) is not None:
+                reason = f"samma produkt och geometri som {_ref(ids, twin)} (dubblett)"
+            else:
+                reason = None
+            if reason is not None:
+                rejections.append(Rejection(ref, reason))
+                continue
+            seen.add(str(extern_id))
+            quality = None if qualities is None or pd.isna(qualities[i]) else str(qualities[i])
+            attributes = {
+                k: v
+                for k, v in ((k, _json_value(v)) for k, v in records[i].items())
+                if v is not None
+            }
+            rows.append(
+                (
+                    organisation_id,
+                    extern_id,
+                    product,
+                    kinds[product],
+                    organisation_id,
+                    quality,
+                    orjson.dumps(attributes).decode(),
+                    hexes[i],
+                    import_id,
+                )
             )
+    with step("Skriver till databasen", total=len(rows)) as done:
+        staged = copy_into_temp(conn, "stage_skotselobjekt", _STAGE_TYPES, rows)
+        done(staged)
+    with step("Jämför med gällande versioner"):
+        counts = merge_versions(
+            conn,
+            OBJECTS,
+            "stage_skotselobjekt",
+            staged,
+            effective=effective,
+            scope={"dataleverantor_id": organisation_id},
+            full=full,
         )
-    staged = copy_into_temp(conn, "stage_skotselobjekt", _STAGE_TYPES, rows)
-    counts = merge_versions(
-        conn,
-        OBJECTS,
-        "stage_skotselobjekt",
-        staged,
-        effective=effective,
-        scope={"dataleverantor_id": organisation_id},
-        full=full,
-    )
     result = ImportResult(
         import_id, counts.inserted, counts.updated, counts.unchanged, counts.retired, rejections
     )
