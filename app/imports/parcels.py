@@ -1,68 +1,83 @@
-"""Lantmäteriet Fastighetsindelning (registerenhetsomradesyta) → fastighet, with history."""
+"""Lantmäteriet Fastighetsindelning (registerenhetsomradesyta) → fastighet, with history.
 
+Every feature is staged as typed columns (`parcel_stage`), the rules are applied to the whole
+stage in SQL, and the versioned merge compares it with the current parcels in one pass.
+
+A GeoPackage in SWEREF 99 TM, as Lantmäteriet delivers it, is read as COPY text that SQLite
+builds (`geopackage_text`) in helper processes while the database parses the text. Into an
+empty table it is copied straight in and the indexes are built afterwards: the table's
+constraints are the rules (a UUID, a designation, one current row per objektidentitet, a valid,
+non-empty multipolygon), so a file that breaks any of them is rolled back and staged like the
+rest, where every rejected feature gets its reason. Other files, and a GeoPackage whose values
+the text cannot carry, are read into Python and staged row by row; the rules see no difference.
+"""
+
+import logging
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
-from sqlalchemy import Connection
+import psycopg
+import sqlalchemy.exc
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+from sqlalchemy import Connection, text
 
 from app.errors import InvalidInput
-from app.imports.geometry_checks import check_geometries
-from app.imports.reading import file_sha256, read_layer, source_crs
-from app.imports.record import ImportResult, Rejection, finish_import, start_import
-from app.imports.staging import VersionedTable, copy_into_temp, ewkb_hex, merge_versions
+from app.imports.geopackage_text import (
+    GeopackageLayer,
+    NotPlainText,
+    TextLayer,
+    TextReader,
+    describe_layer,
+    quoted,
+    text_of,
+    wkb_hex,
+)
+from app.imports.parcel_stage import PARCELS, STAGE, STAGED_NAMES, create_stage, merge_stage
+from app.imports.progress import step
+from app.imports.reading import check_in_sweden, crs_name, file_sha256, read_layer, source_crs
+from app.imports.record import ImportResult, finish_import, start_import
+from app.imports.staging import (
+    column_defaults,
+    copy_rows,
+    copy_text,
+    ewkb_hex,
+    loading_in_bulk,
+    lock_if_empty,
+)
+from app.models import SRID
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 PARCEL_LAYER = "registerenhetsomradesyta"
 REQUIRED_COLUMNS = ("objektidentitet", "registerenhetsreferens", "kommunnamn", "trakt", "etikett")
 _AREA_SUFFIX = re.compile(r">\d+$")
+_log = logging.getLogger(__name__)
 
-PARCELS = VersionedTable(
-    table="fastighet",
-    key=("objektidentitet",),
-    compared=(
-        "registerenhetsreferens",
-        "beteckning",
-        "kommunnamn",
-        "trakt",
-        "block",
-        "enhet",
-        "omradesnummer",
-        "etikett",
-        "objekttyp",
-        "lanskod",
-        "kommunkod",
-        "samjelittera",
-        "osakertlage",
-        "senastandrad",
-        "geom",
-    ),
-    copied=("import_id",),
+# fastighet's columns as the load into an empty table copies them (valid_from and import_id
+# come from column defaults set for the load).
+_TABLE_COLUMNS = ("objektidentitet", "registerenhetsreferens", "beteckning", *STAGED_NAMES[2:15])
+_UUID_COLUMNS = ("objektidentitet", "registerenhetsreferens")
+_TEXT_COLUMNS = (
+    "kommunnamn",
+    "trakt",
+    "block",
+    "etikett",
+    "objekttyp",
+    "lanskod",
+    "kommunkod",
+    "samjelittera",
 )
-_STAGE_TYPES = {
-    "objektidentitet": "uuid",
-    "registerenhetsreferens": "uuid",
-    "beteckning": "text",
-    "kommunnamn": "text",
-    "trakt": "text",
-    "block": "text",
-    "enhet": "integer",
-    "omradesnummer": "integer",
-    "etikett": "text",
-    "objekttyp": "text",
-    "lanskod": "text",
-    "kommunkod": "text",
-    "samjelittera": "text",
-    "osakertlage": "boolean",
-    "senastandrad": "timestamptz",
-    "geom": "geometry(MultiPolygon, 3006)",
-    "import_id": "integer",
-}
+_INTEGER_COLUMNS = ("enhet", "omradesnummer", "osakertlage")
+# Declared SQLite types, as GDAL writes them for string, integer and date-time fields.
+_INTEGER_TYPES = ("INTEGER", "INT", "MEDIUMINT", "SMALLINT", "TINYINT", "BOOLEAN")
+_TIME_TYPES = ("DATETIME", "DATE")
 
 
 def designation(kommunnamn: str, trakt: str, etikett: str) -> str:
@@ -70,10 +85,291 @@ def designation(kommunnamn: str, trakt: str, etikett: str) -> str:
     return f"{kommunnamn.strip()} {trakt.strip()} {_AREA_SUFFIX.sub('', etikett.strip())}"
 
 
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+def import_parcels(
+    conn: Connection,
+    path: Path,
+    *,
+    layer: str | None = PARCEL_LAYER,
+    crs: str | None = None,
+    effective: datetime,
+    full: bool = True,
+    performed_by: str | None = None,
+) -> ImportResult:
+    """Import a Fastighetsindelning layer: new, changed and (with full) removed parcel areas."""
+    geopackage = _geopackage_in_sweref(path, layer, crs)
+    if geopackage is not None:
+        result = _import_geopackage(
+            conn,
+            path,
+            geopackage,
+            CRS.from_user_input(crs or f"EPSG:{SRID}"),
+            effective=effective,
+            full=full,
+            performed_by=performed_by,
+        )
+    else:
+        frame = read_layer(path, layer, crs)
+        import_id = _start(conn, path, layer, source_crs(frame), performed_by)
+        create_stage(conn, import_id)
+        staged = _stage_frame(conn, frame)
+        result = merge_stage(conn, import_id, staged, effective=effective, full=full)
+    finish_import(conn, result)
+    return result
+
+
+def _missing_columns(columns: Any) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise InvalidInput(
+            "Lagret ser inte ut som Lantmäteriets Fastighetsindelning; kolumner saknas: "
+            + ", ".join(missing)
+        )
+
+
+def _start(
+    conn: Connection, path: Path, layer: str | None, crs: str, performed_by: str | None
+) -> int:
+    return start_import(
+        conn,
+        "fastigheter",
+        path,
+        file_sha256(path),
+        layer=layer,
+        source_crs=crs,
+        performed_by=performed_by,
+    )
+
+
+# --- A GeoPackage in EPSG:3006, read as text built by SQLite ------------------------------
+
+
+def _geopackage_in_sweref(path: Path, layer: str | None, crs: str | None) -> GeopackageLayer | None:
+    """The layer, when it is a GeoPackage table in EPSG:3006 whose columns suit the text path."""
+    if layer is None:  # which layer comes first is GDAL's to say
         return None
-    return str(value).strip() or None
+    if crs is not None:
+        try:
+            if CRS.from_user_input(crs).to_epsg() != SRID:
+                return None
+        except CRSError:
+            return None
+    found = describe_layer(path, layer)
+    if (
+        found is None
+        or found.has_z_or_m
+        or found.geometry_type not in ("POLYGON", "MULTIPOLYGON")
+        or (crs is None and found.srs != ("EPSG", SRID))
+    ):
+        return None
+    types = found.columns
+    textual = all(types.get(c, "TEXT").startswith("TEXT") for c in (*_UUID_COLUMNS, *_TEXT_COLUMNS))
+    integral = all(types.get(c, "INTEGER") in _INTEGER_TYPES for c in _INTEGER_COLUMNS)
+    timed = types.get("senastandrad", "DATETIME")
+    dated = timed in _TIME_TYPES or timed.startswith("TEXT")
+    return found if textual and integral and dated else None
+
+
+def _text_fields(layer: GeopackageLayer) -> dict[str, str]:
+    """SQLite expressions giving each staged column as COPY text ('' is NULL).
+
+    As on the row-by-row path: values are trimmed (of spaces; other whitespace at the ends is
+    kept), an empty value is missing, omradesnummer is 1 when missing or 0. A value its column
+    cannot take ('2.5' as enhet, '!' for a non-integer osakertlage) makes COPY fail, and the
+    general path takes over.
+    """
+    present = layer.columns
+
+    def value(name: str) -> str:
+        return text_of(name) if name in present else "''"
+
+    def number(name: str) -> str:
+        return quoted(name) if name in present else "NULL"
+
+    osakert = number("osakertlage")
+    return {
+        **{name: value(name) for name in (*_UUID_COLUMNS, *_TEXT_COLUMNS, "senastandrad")},
+        "enhet": f"ifnull({number('enhet')}, '')",
+        "omradesnummer": f"ifnull(nullif({number('omradesnummer')}, 0), 1)",
+        "osakertlage": (
+            f"CASE WHEN {osakert} IS NULL THEN '' WHEN {osakert} = 0 THEN 'f' "
+            f"WHEN typeof({osakert}) = 'integer' THEN 't' ELSE '!' END"
+        ),
+        "geom": wkb_hex(layer.geometry_column),
+        # As written, for the rejection list: its own spelling, or the row number when empty.
+        "ref": f"ifnull({quoted('objektidentitet')}, '')",
+    }
+
+
+def _table_fields(layer: GeopackageLayer) -> tuple[str, ...]:
+    """SQLite expressions for fastighet's own columns, for the load into an empty table."""
+    kommun, trakt, etikett = (
+        f"nullif(trim({quoted(c)}), '')" if c in layer.columns else "NULL"
+        for c in ("kommunnamn", "trakt", "etikett")
+    )
+    digits = f"rtrim({etikett}, '0123456789')"
+    # designation(): the label without a trailing '>' and digits; NULL (refused) when a part
+    # is missing.
+    label = (
+        f"CASE WHEN instr({etikett}, '>') = 0 THEN {etikett} "
+        f"WHEN {digits} <> {etikett} AND substr({digits}, -1) = '>' "
+        f"THEN substr({digits}, 1, length({digits}) - 1) ELSE {etikett} END"
+    )
+    beteckning = f"ifnull({kommun} || ' ' || {trakt} || ' ' || {label}, '')"
+    return tuple((_text_fields(layer) | {"beteckning": beteckning})[c] for c in _TABLE_COLUMNS)
+
+
+def _check_in_sweden(
+    conn: Connection,
+    table: str,
+    bounds: tuple[float, float, float, float] | None,
+    path: Path,
+    source: CRS,
+) -> None:
+    """check_in_sweden, with the extent from table when the file's spatial index had none."""
+    if bounds is None:
+        found = conn.execute(
+            text(
+                "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "  # noqa: S608 (constant)
+                f"FROM (SELECT ST_Extent(geom) AS e FROM {table}) x"
+            )
+        ).one()
+        bounds = None if found[0] is None else (found[0], found[1], found[2], found[3])
+    check_in_sweden(bounds, path, source)
+
+
+def _direct_spec(path: Path, layer: GeopackageLayer) -> TextLayer:
+    return TextLayer(str(path), layer.table, _table_fields(layer), layer.geometry_column)
+
+
+def _staged_spec(path: Path, layer: GeopackageLayer) -> TextLayer:
+    fields = _text_fields(layer)
+    return TextLayer(
+        str(path), layer.table, tuple(fields[c] for c in STAGED_NAMES), layer.geometry_column
+    )
+
+
+def _load_directly(
+    conn: Connection,
+    path: Path,
+    source: CRS,
+    reader: TextReader,
+    *,
+    import_id: int,
+    effective: datetime,
+) -> int:
+    """Copy the reader's rows straight into the empty, locked table; the rows loaded."""
+    constants = {"valid_from": effective.isoformat(), "import_id": str(import_id)}
+    # Its only foreign key refers to importkorning, which stays locked until commit.
+    with (
+        step(f"Läser {path.name} och bygger index"),
+        loading_in_bulk(conn, PARCELS.table, foreign_keys=True),
+        column_defaults(conn, PARCELS.table, constants),
+    ):
+        copy_text(conn, PARCELS.table, _TABLE_COLUMNS, reader.chunks())
+        assert reader.summary is not None
+        _check_in_sweden(conn, PARCELS.table, reader.summary.bounds, path, source)
+    return reader.summary.rows
+
+
+def _stage_text(
+    conn: Connection, path: Path, source: CRS, reader: TextReader, *, import_id: int
+) -> int:
+    """Stage the reader's rows; the rows staged."""
+    create_stage(conn, import_id)
+    with step(f"Läser {path.name}"):
+        copy_text(conn, STAGE, STAGED_NAMES, reader.chunks())
+    assert reader.summary is not None
+    _check_in_sweden(conn, STAGE, reader.summary.bounds, path, source)
+    return reader.summary.rows
+
+
+def _unsuitable(exc: Exception) -> bool:
+    """Whether an error means the text path cannot carry this file (not that it failed)."""
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        exc = exc.orig if isinstance(exc.orig, Exception) else exc
+    return isinstance(
+        exc,
+        NotPlainText | psycopg.DataError | psycopg.IntegrityError | psycopg.InternalError,
+    )
+
+
+def _attempt(conn: Connection, path: Path, work: Callable[[], int]) -> int | None:
+    """Run work in a savepoint; None, and nothing of it kept, if the file does not suit it."""
+    savepoint = conn.begin_nested()
+    try:
+        result = work()
+    except Exception as exc:
+        if not _unsuitable(exc):
+            raise
+        savepoint.rollback()
+        _log.info("%s: taking the general path (%s)", path.name, exc)
+        return None
+    savepoint.commit()
+    return result
+
+
+def _import_geopackage(
+    conn: Connection,
+    path: Path,
+    layer: GeopackageLayer,
+    source: CRS,
+    *,
+    effective: datetime,
+    full: bool,
+    performed_by: str | None,
+) -> ImportResult:
+    """The text path: straight into an empty table, else staged; the general path if need be."""
+    _missing_columns(layer.columns)
+    # The helpers start on the likely path at once and read while the file's checksum is
+    # computed; whether the table is empty is settled under the import lock.
+    table = PARCELS.table
+    exists = text(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 (a constant)
+    empty = not conn.execute(exists).scalar_one()
+    reader = TextReader(_direct_spec(path, layer) if empty else _staged_spec(path, layer))
+    try:
+        import_id = _start(conn, path, layer.table, crs_name(source), performed_by)
+        if lock_if_empty(conn, table):
+            if not empty:
+                reader.close()
+                reader = TextReader(_direct_spec(path, layer))
+            first = reader
+            loaded = _attempt(
+                conn,
+                path,
+                lambda: _load_directly(
+                    conn, path, source, first, import_id=import_id, effective=effective
+                ),
+            )
+            if loaded is not None:
+                return ImportResult(import_id, inserted=loaded)
+            reader.close()  # the file breaks a rule: staged, each rejection gets its reason
+            reader = TextReader(_staged_spec(path, layer))
+        elif empty:  # the table was filled meanwhile
+            reader.close()
+            reader = TextReader(_staged_spec(path, layer))
+        again = reader
+        staged = _attempt(
+            conn, path, lambda: _stage_text(conn, path, source, again, import_id=import_id)
+        )
+    finally:
+        reader.close()
+    if staged is None:
+        create_stage(conn, import_id)
+        staged = _stage_frame(conn, read_layer(path, layer.table, source.to_string()))
+    return merge_stage(conn, import_id, staged, effective=effective, full=full)
+
+
+# --- Any other file, read into Python ------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    return value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+
+
+def _text(value: Any) -> str | None:
+    return None if _missing(value) else (str(value).strip() or None)
 
 
 def _integer(value: Any) -> int | None:
@@ -89,69 +385,38 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def _timestamp(value: Any) -> datetime | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+    import pandas as pd
+
+    if _missing(value):
         return None
     stamp = pd.Timestamp(value)
     return None if pd.isna(stamp) else stamp.to_pydatetime()
 
 
-def _as_multipolygons(geoms: np.ndarray[Any, np.dtype[np.object_]]) -> Any:
-    parts, index = shapely.get_parts(geoms, return_index=True)
-    return shapely.multipolygons(parts, indices=index)
+def _stage_frame(conn: Connection, frame: "gpd.GeoDataFrame") -> int:
+    """Stage a layer read into Python, one row at a time."""
+    import shapely
 
-
-def _parcel_rows(
-    frame: gpd.GeoDataFrame, import_id: int
-) -> tuple[list[tuple[Any, ...]], list[Rejection]]:
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InvalidInput(
-            "Lagret ser inte ut som Lantmäteriets Fastighetsindelning; kolumner saknas: "
-            + ", ".join(missing)
-        )
-    geoms, reasons = check_geometries(
-        frame.geometry.to_numpy(), np.full(len(frame), "yta", dtype=object)
-    )
-    usable = np.array([r is None for r in reasons])
+    _missing_columns(frame.columns)
+    geoms = frame.geometry.to_numpy()
     hexes = np.full(len(geoms), None, dtype=object)
-    hexes[usable] = ewkb_hex(_as_multipolygons(geoms[usable]))
+    present = ~shapely.is_missing(geoms)
+    hexes[present] = ewkb_hex(geoms[present])
     records = frame.drop(columns=frame.geometry.name).to_dict("records")
     rows: list[tuple[Any, ...]] = []
-    rejections: list[Rejection] = []
-    seen: set[uuid.UUID] = set()
     for i, record in enumerate(records):
-        object_id = _uuid(record["objektidentitet"])
-        ref = str(record.get("objektidentitet") or f"rad {i + 1}")
-        kommun, trakt, etikett = (_text(record[c]) for c in ("kommunnamn", "trakt", "etikett"))
-        register_ref = _uuid(record["registerenhetsreferens"])
-        reason: str | None
-        if object_id is None:
-            reason = "objektidentitet saknas eller är inte ett UUID"
-        elif register_ref is None:
-            reason = "registerenhetsreferens saknas eller är inte ett UUID"
-        elif not (kommun and trakt and etikett):
-            reason = "kommunnamn, trakt eller etikett saknas, så beteckningen kan inte bildas"
-        elif object_id in seen:
-            reason = "objektidentiteten förekommer flera gånger i filen"
-        else:
-            reason = reasons[i]
-        if reason is not None:
-            rejections.append(Rejection(ref, reason))
-            continue
-        assert object_id is not None and kommun and trakt and etikett
-        seen.add(object_id)
         osakert = _integer(record.get("osakertlage"))
+        written = record.get("objektidentitet")
         rows.append(
             (
-                object_id,
-                register_ref,
-                designation(kommun, trakt, etikett),
-                kommun,
-                trakt,
+                _uuid(record["objektidentitet"]),
+                _uuid(record["registerenhetsreferens"]),
+                _text(record["kommunnamn"]),
+                _text(record["trakt"]),
                 _text(record.get("block")),
                 _integer(record.get("enhet")),
                 _integer(record.get("omradesnummer")) or 1,
-                etikett,
+                _text(record["etikett"]),
                 _text(record.get("objekttyp")),
                 _text(record.get("lanskod")),
                 _text(record.get("kommunkod")),
@@ -159,40 +424,10 @@ def _parcel_rows(
                 None if osakert is None else bool(osakert),
                 _timestamp(record.get("senastandrad")),
                 hexes[i],
-                import_id,
+                f"rad {i + 1}" if _missing(written) or written == "" else str(written),
             )
         )
-    return rows, rejections
-
-
-def import_parcels(
-    conn: Connection,
-    path: Path,
-    *,
-    layer: str | None = PARCEL_LAYER,
-    crs: str | None = None,
-    effective: datetime,
-    full: bool = True,
-    performed_by: str | None = None,
-) -> ImportResult:
-    """Import a Fastighetsindelning layer: new, changed and (with full) removed parcel areas."""
-    frame = read_layer(path, layer, crs)
-    import_id = start_import(
-        conn,
-        "fastigheter",
-        path,
-        file_sha256(path),
-        layer=layer,
-        source_crs=source_crs(frame),
-        performed_by=performed_by,
-    )
-    rows, rejections = _parcel_rows(frame, import_id)
-    staged = copy_into_temp(conn, "stage_fastighet", list(_STAGE_TYPES.items()), rows)
-    counts = merge_versions(
-        conn, PARCELS, "stage_fastighet", staged, effective=effective, full=full
-    )
-    result = ImportResult(
-        import_id, counts.inserted, counts.updated, counts.unchanged, counts.retired, rejections
-    )
-    finish_import(conn, result)
-    return result
+    with step("Skriver till databasen", total=len(rows)) as done:
+        count = copy_rows(conn, STAGE, STAGED_NAMES, rows)
+        done(count)
+    return count

@@ -4,16 +4,16 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pyogrio
-import shapely
 from pyproj import CRS
 
 from app.errors import InvalidInput
 from app.geo import SWEDEN_3006
 from app.models import SRID
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 SOURCE_CRS = "source_crs"
 
@@ -34,8 +34,20 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
+def crs_name(crs: CRS) -> str:
+    """How a CRS is recorded: its authority code (EPSG:3006), else its own description."""
+    code = crs.to_authority()
+    return f"{code[0]}:{code[1]}" if code else crs.to_string()
+
+
+def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> "gpd.GeoDataFrame":
     """One layer of a GIS file, transformed to EPSG:3006; a file without a CRS needs crs."""
+    # Imported here: GDAL's Python stack takes half a second to load, and the GeoPackage
+    # path of the parcel import does without it.
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
     try:
         with _dxf_encoding(path):
             frame = pyogrio.read_dataframe(path, layer=layer)
@@ -57,18 +69,13 @@ def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> 
     if source.to_epsg() != SRID:
         frame = frame.to_crs(epsg=SRID)
     _check_in_sweden(frame, path, source)
-    frame.attrs[SOURCE_CRS] = _crs_name(source)
+    frame.attrs[SOURCE_CRS] = crs_name(source)
     return frame
 
 
-def source_crs(frame: gpd.GeoDataFrame) -> str:
+def source_crs(frame: "gpd.GeoDataFrame") -> str:
     """The CRS a layer was read in, before it was transformed to EPSG:3006."""
     return str(frame.attrs.get(SOURCE_CRS, frame.crs))
-
-
-def _crs_name(crs: CRS) -> str:
-    code = crs.to_authority()
-    return f"{code[0]}:{code[1]}" if code else crs.to_string()
 
 
 @contextmanager
@@ -77,6 +84,8 @@ def _dxf_encoding(path: Path) -> Iterator[None]:
     if path.suffix.lower() != ".dxf" or not _dxf_is_utf8(path):
         yield
         return
+    import pyogrio
+
     pyogrio.set_gdal_config_options({"DXF_ENCODING": "UTF-8"})
     try:
         yield
@@ -100,26 +109,27 @@ def _inside_sweden(bounds: tuple[float, float, float, float]) -> bool:
     return bool(west <= x0 and x1 <= east and south <= y0 and y1 <= north)
 
 
-def _check_in_sweden(frame: gpd.GeoDataFrame, path: Path, source: CRS) -> None:
-    """Refuse data that lands outside Sweden: the CRS is wrong or the axes are swapped."""
+def _check_in_sweden(frame: "gpd.GeoDataFrame", path: Path, source: CRS) -> None:
     present = frame.geometry[~frame.geometry.is_empty & frame.geometry.notna()]
-    if present.empty:
-        return
-    bounds = tuple(float(v) for v in present.total_bounds)
-    if _inside_sweden(bounds):  # type: ignore[arg-type]
+    if not present.empty:
+        x0, y0, x1, y1 = (float(v) for v in present.total_bounds)
+        check_in_sweden((x0, y0, x1, y1), path, source)
+
+
+def check_in_sweden(
+    bounds: tuple[float, float, float, float] | None, path: Path, source: CRS
+) -> None:
+    """Refuse data (bounds in EPSG:3006) that lands outside Sweden: wrong CRS or swapped axes."""
+    if bounds is None or _inside_sweden(bounds):
         return
     x0, y0, x1, y1 = bounds
-    swapped = gpd.GeoSeries(present.geometry.map(_swap_axes), crs=SRID)
+    # Swapping x and y of every geometry swaps the axes of their common bounds.
     hint = (
         " Med x och y i omvänd ordning hamnar de i Sverige: har axlarna bytt plats?"
-        if _inside_sweden(tuple(float(v) for v in swapped.total_bounds))  # type: ignore[arg-type]
+        if _inside_sweden((y0, x0, y1, x1))
         else f" Stämmer koordinatsystemet ({source.to_string()})? Ange annars rätt med --crs."
     )
     raise InvalidInput(
         f"{path.name}: objekten hamnar utanför Sverige (E {x0:.0f}–{x1:.0f}, N {y0:.0f}–{y1:.0f}"
         f" i SWEREF 99 TM).{hint}"
     )
-
-
-def _swap_axes(geometry: Any) -> Any:
-    return shapely.transform(geometry, lambda coords: coords[:, ::-1])

@@ -1,0 +1,243 @@
+"""The parcels' stage, and the import's rules applied to all of it at once in SQL.
+
+Every feature of a Fastighetsindelning file lands in one temp table of typed columns (NULL
+where a value is missing or unusable). Then, set-based: rows without identity or designation
+are rejected, later duplicates of an objektidentitet are rejected, geometries about to be
+written are checked (repaired or rejected by `check_geometries`, the same rules as before),
+and the rest is merged with `staging.find_differences` and `apply_differences`.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import shapely
+import sqlalchemy.exc
+from numpy.typing import NDArray
+from sqlalchemy import Connection, text
+
+from app.imports.geometry_checks import check_geometries
+from app.imports.progress import step
+from app.imports.record import ImportResult, Rejection
+from app.imports.staging import (
+    Differences,
+    VersionedTable,
+    apply_differences,
+    ewkb_hex,
+    find_differences,
+)
+from app.models import SRID
+
+PARCELS = VersionedTable(
+    table="fastighet",
+    key=("objektidentitet",),
+    compared=(
+        "registerenhetsreferens",
+        "beteckning",
+        "kommunnamn",
+        "trakt",
+        "block",
+        "enhet",
+        "omradesnummer",
+        "etikett",
+        "objekttyp",
+        "lanskod",
+        "kommunkod",
+        "samjelittera",
+        "osakertlage",
+        "senastandrad",
+        "geom",
+    ),
+    copied=("import_id",),
+)
+STAGE = "stage_fastighet"
+# Staged columns in COPY order; ref is the objektidentitet as written, for the rejection list.
+STAGED: tuple[tuple[str, str], ...] = (
+    ("objektidentitet", "uuid"),
+    ("registerenhetsreferens", "uuid"),
+    ("kommunnamn", "text"),
+    ("trakt", "text"),
+    ("block", "text"),
+    ("enhet", "integer"),
+    ("omradesnummer", "integer"),
+    ("etikett", "text"),
+    ("objekttyp", "text"),
+    ("lanskod", "text"),
+    ("kommunkod", "text"),
+    ("samjelittera", "text"),
+    ("osakertlage", "boolean"),
+    ("senastandrad", "timestamptz"),
+    ("geom", f"geometry(Geometry, {SRID})"),
+    ("ref", "text"),
+)
+STAGED_NAMES = tuple(name for name, _ in STAGED)
+# The SQL twin of parcels.designation(), computed by the stage itself as rows arrive.
+_DESIGNATION_SQL = (
+    "kommunnamn || ' ' || trakt || ' ' || CASE WHEN strpos(etikett, '>') > 0 "
+    r"THEN regexp_replace(etikett, '>\d+$', '') ELSE etikett END"
+)
+_REF_SQL = "coalesce(s.ref, 'rad ' || s.ord)"
+
+
+def create_stage(conn: Connection, import_id: int) -> None:
+    """A fresh stage (dropped at commit); rows are numbered in the order they arrive."""
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in STAGED)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{STAGE}")
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE {STAGE} (ord bigint GENERATED ALWAYS AS IDENTITY, {columns}, "
+        f"import_id integer DEFAULT {int(import_id)}, "
+        f"beteckning text GENERATED ALWAYS AS ({_DESIGNATION_SQL}) STORED) ON COMMIT DROP"
+    )
+
+
+def merge_stage(
+    conn: Connection, import_id: int, staged: int, *, effective: datetime, full: bool
+) -> ImportResult:
+    """Apply the rules to the stage and merge what remains into fastighet."""
+    with step("Kontrollerar fastigheterna"):
+        rejected = _reject_incomplete(conn)
+        if not _keys_distinct(conn):
+            rejected += _reject_duplicates(conn)
+    accepted = staged - len(rejected)
+    with step("Jämför med gällande versioner"):
+        differences = find_differences(conn, PARCELS, STAGE, accepted)
+    with step("Kontrollerar geometrier"):
+        bad_geometries, touched = _reject_bad_geometries(conn, differences)
+    rejected += bad_geometries
+    if touched:
+        accepted -= len(bad_geometries)
+        differences = find_differences(conn, PARCELS, STAGE, accepted)
+    with step("Skriver till databasen"):
+        counts = apply_differences(
+            conn, PARCELS, STAGE, differences, effective=effective, full=full
+        )
+    return ImportResult(
+        import_id,
+        counts.inserted,
+        counts.updated,
+        counts.unchanged,
+        counts.retired,
+        [rejection for _, rejection in sorted(rejected, key=lambda pair: pair[0])],
+    )
+
+
+def _reject_incomplete(conn: Connection) -> list[tuple[int, Rejection]]:
+    """Remove and return the rows whose identity or designation cannot be formed."""
+    found = conn.execute(
+        text(
+            f"DELETE FROM {STAGE} s WHERE s.objektidentitet IS NULL "  # noqa: S608 (constants)
+            "OR s.registerenhetsreferens IS NULL OR s.kommunnamn IS NULL OR s.trakt IS NULL "
+            f"OR s.etikett IS NULL RETURNING s.ord, {_REF_SQL}, CASE "
+            "WHEN s.objektidentitet IS NULL THEN 'objektidentitet saknas eller är inte ett UUID' "
+            "WHEN s.registerenhetsreferens IS NULL "
+            "THEN 'registerenhetsreferens saknas eller är inte ett UUID' "
+            "ELSE 'kommunnamn, trakt eller etikett saknas, så beteckningen kan inte bildas' END"
+        )
+    ).all()
+    return [(ord_, Rejection(ref, reason)) for ord_, ref, reason in found]
+
+
+def _checked(rows: Sequence[Any]) -> tuple[NDArray[np.object_], list[str | None]]:
+    """Geometry checks of (…, wkb) rows: repaired multipolygons and reasons."""
+    geoms = shapely.from_wkb(np.array([row[-1] for row in rows], dtype=object))
+    fixed, reasons = check_geometries(geoms, np.full(len(rows), "yta", dtype=object))
+    usable = np.array([reason is None for reason in reasons], dtype=bool)
+    if usable.any():
+        parts, index = shapely.get_parts(fixed[usable], return_index=True)
+        fixed[usable] = shapely.multipolygons(parts, indices=index)
+    return fixed, reasons
+
+
+def _store_geometries(conn: Connection, ords: list[int], geoms: NDArray[np.object_]) -> None:
+    if not ords:
+        return
+    conn.execute(
+        text(
+            f"UPDATE {STAGE} s SET geom = ST_GeomFromEWKB(decode(f.hex, 'hex')) "  # noqa: S608
+            "FROM unnest(CAST(:ords AS bigint[]), CAST(:hexes AS text[])) AS f(ord, hex) "
+            "WHERE s.ord = f.ord"
+        ),
+        {"ords": ords, "hexes": list(ewkb_hex(geoms))},
+    )
+
+
+def _remove(conn: Connection, ords: list[int]) -> None:
+    if ords:
+        conn.execute(
+            text(f"DELETE FROM {STAGE} WHERE ord = ANY(CAST(:ords AS bigint[]))"),  # noqa: S608
+            {"ords": ords},
+        )
+
+
+def _keys_distinct(conn: Connection) -> bool:
+    """Whether no objektidentitet occurs twice in the stage (its unique index builds)."""
+    savepoint = conn.begin_nested()
+    try:
+        conn.exec_driver_sql(f"CREATE UNIQUE INDEX ON {STAGE} (objektidentitet)")
+    except sqlalchemy.exc.IntegrityError:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+def _reject_duplicates(conn: Connection) -> list[tuple[int, Rejection]]:
+    """Keep the first usable feature of each objektidentitet; reject the later ones."""
+    rows = conn.execute(
+        text(
+            f"SELECT s.ord, s.objektidentitet, {_REF_SQL}, ST_AsBinary(s.geom) "  # noqa: S608
+            f"FROM {STAGE} s "
+            f"WHERE s.objektidentitet IN (SELECT objektidentitet FROM {STAGE} "
+            "GROUP BY objektidentitet HAVING count(*) > 1) ORDER BY s.ord"
+        )
+    ).all()
+    if not rows:
+        return []
+    fixed, reasons = _checked(rows)
+    seen: set[uuid.UUID] = set()
+    rejected: list[tuple[int, Rejection]] = []
+    kept: list[int] = []
+    for i, (ord_, object_id, ref, _) in enumerate(rows):
+        reason = (
+            "objektidentiteten förekommer flera gånger i filen" if object_id in seen else reasons[i]
+        )
+        if reason is None:
+            seen.add(object_id)
+            kept.append(i)
+        else:
+            rejected.append((ord_, Rejection(ref, reason)))
+    _remove(conn, [ord_ for ord_, _ in rejected])
+    _store_geometries(conn, [rows[i][0] for i in kept], fixed[kept])
+    return rejected
+
+
+def _reject_bad_geometries(
+    conn: Connection, differences: Differences
+) -> tuple[list[tuple[int, Rejection]], bool]:
+    """Check the geometries about to be written; repair or reject. True if any was touched."""
+    if not differences.written:
+        return [], False
+    # Materialized when joined, so the checks run on the rows to write, not the whole stage.
+    materialized = "" if differences.table is None else "MATERIALIZED"
+    rows = conn.execute(
+        text(
+            f"WITH w AS {materialized} (SELECT s.ord, {_REF_SQL} AS ref, s.geom "  # noqa: S608
+            f"FROM {STAGE} s {differences.written_rows(PARCELS, 's')}) "
+            "SELECT ord, ref, ST_AsBinary(geom) FROM w WHERE geom IS NULL OR ST_IsEmpty(geom) "
+            "OR GeometryType(geom) <> 'MULTIPOLYGON' OR NOT ST_IsValid(geom)"
+        )
+    ).all()
+    if not rows:
+        return [], False
+    fixed, reasons = _checked(rows)
+    rejected = [
+        (row[0], Rejection(row[1], reason))
+        for row, reason in zip(rows, reasons, strict=True)
+        if reason is not None
+    ]
+    kept = [i for i, reason in enumerate(reasons) if reason is None]
+    _remove(conn, [ord_ for ord_, _ in rejected])
+    _store_geometries(conn, [rows[i][0] for i in kept], fixed[kept])
+    return rejected, True
