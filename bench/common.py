@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from app.paths import REPO_ROOT
 
@@ -135,3 +136,17 @@ def wrk(base: str, paths: list[str], concurrency: int, seconds: float) -> dict[s
         "bytes": int(read) / count,
         "errors": int(errors),
     }
+
+
+def ogr_connection(url: str) -> str:
+    """A GDAL PostgreSQL connection string for a SQLAlchemy URL."""
+    parsed = make_url(url)
+    parts = [
+        f"dbname={parsed.database}",
+        f"host={parsed.host or 'localhost'}",
+        f"port={parsed.port or 5432}",
+        f"user={parsed.username}",
+    ]
+    if parsed.password:
+        parts.append(f"password={parsed.password}")
+    return "PG:" + " ".join(parts)

@@ -15,28 +15,16 @@ import time
 from pathlib import Path
 
 import pyogrio
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine
 
 from app.db_admin import ensure_database, sibling_database_url
 from app.demo.generate import generate
 from app.demo.load import load_demo, reset_data
 from app.migrate import upgrade
 from app.settings import get_settings
+from bench.common import ogr_connection
 
 SCRATCH_SCHEMA = "bench_ogr2ogr"
-
-
-def _ogr_connection(url: str) -> str:
-    parsed = make_url(url)
-    parts = [
-        f"dbname={parsed.database}",
-        f"host={parsed.host or 'localhost'}",
-        f"port={parsed.port or 5432}",
-        f"user={parsed.username}",
-    ]
-    if parsed.password:
-        parts.append(f"password={parsed.password}")
-    return "PG:" + " ".join(parts)
 
 
 def _ogr2ogr_all(url: str, out_dir: Path) -> float:
@@ -53,7 +41,7 @@ def _ogr2ogr_all(url: str, out_dir: Path) -> float:
                     "ogr2ogr",
                     "-f",
                     "PostgreSQL",
-                    _ogr_connection(url),
+                    ogr_connection(url),
                     str(gpkg),
                     layer,
                     "-nln",

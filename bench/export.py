@@ -20,7 +20,7 @@ import psycopg
 from app.db import libpq_url
 from app.export.contents import load_contents
 from app.export.package import write_package, zip_package
-from bench.demo_load import _ogr_connection
+from bench.common import ogr_connection
 from bench.scaled_demo import scaled_demo_url
 
 LARGEST_AREA_SQL = """
@@ -65,7 +65,7 @@ def _baseline(url: str, area_id: int, target: Path) -> float:
             "-f",
             "GPKG",
             str(target),
-            _ogr_connection(url),
+            ogr_connection(url),
             "-sql",
             BASELINE_SQL.format(area_id=int(area_id)),
             "-nln",

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from app.db_admin import ensure_database, sibling_database_url
@@ -40,6 +40,7 @@ from app.imports.parcels import import_parcels
 from app.imports.transaction import run_import
 from app.migrate import upgrade
 from app.settings import get_settings
+from bench.common import ogr_connection
 from bench.scaled_demo import CACHE
 
 SCRATCH_SCHEMA = "bench_ogr2ogr"
@@ -54,20 +55,6 @@ def parcel_file(parcels: int, seed: int) -> Path:
         generate(out_dir, seed=seed, parcels=parcels)
         print(f"generated the demo at {parcels} parcels in {time.perf_counter() - started:.0f} s")
     return out_dir / PARCEL_FILE
-
-
-def ogr_connection(url: str) -> str:
-    """A GDAL PostgreSQL connection string for a SQLAlchemy URL."""
-    parsed = make_url(url)
-    parts = [
-        f"dbname={parsed.database}",
-        f"host={parsed.host or 'localhost'}",
-        f"port={parsed.port or 5432}",
-        f"user={parsed.username}",
-    ]
-    if parsed.password:
-        parts.append(f"password={parsed.password}")
-    return "PG:" + " ".join(parts)
 
 
 def ogr2ogr_seconds(engine: Engine, url: str, path: Path) -> tuple[float, int]:
