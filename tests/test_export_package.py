@@ -1,9 +1,7 @@
 """The operations area's package over HTTP and the command line, read back with real readers."""
 
 import io
-import os
 import subprocess
-import sys
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -22,6 +20,7 @@ from sqlalchemy import Engine, text
 from app.access.tokens import create_token
 from app.export.package import FILES, README_NAME
 from app.settings import Settings
+from tests.commands import run_cli
 from tests.conftest import running_server
 
 PACKAGE_FILES = {README_NAME, *(part.name for part in FILES)}
@@ -162,15 +161,7 @@ def test_a_contractor_reaches_only_its_own_areas(
 
 
 def _cli(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"ANSVAR_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", "export", "driftomrade", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(engine, "export", "driftomrade", *args)
 
 
 def test_export_command_writes_the_package_by_name(

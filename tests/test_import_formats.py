@@ -1,9 +1,7 @@
 """Maintenance layers in the shapes they arrive in: zipped Shapefile, GeoJSON, GML and CAD."""
 
 import io
-import os
 import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from sqlalchemy import Engine, text
 
 from app.access.tokens import create_token
 from app.imports.mapping import store_mapping
+from tests.commands import run_cli
 from tests.handmade import DATA_TABLES, E0, N0
 
 TABLES = f"{DATA_TABLES}, importkorning, importavvisning, kodmappning"
@@ -129,15 +128,7 @@ def test_zipped_shapefile_in_sweref_18_00(
 
 
 def _cli(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"ANSVAR_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", "import", "skotselobjekt", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(engine, "import", "skotselobjekt", *args)
 
 
 def _mapping_csv(tmp_path: Path) -> Path:
