@@ -23,7 +23,7 @@ from app.export.pdf_map import (
     frame_ground_size,
     grid_interval,
     nice_scale,
-    overview_sheet,
+    overview_sheets,
     scale_bar_length,
     tile_boxes,
     tile_core,
@@ -36,6 +36,15 @@ L_AREA = "Testområde L-format"  # Huge's area: two arms, so its bounding box ha
 L_AREA_WKT = "POLYGON((0 0,1400 0,1400 300,300 300,300 1200,0 1200,0 0))"
 EMPTY_AREA = "Testområde utan objekt"
 EMPTY_AREA_WKT = "POLYGON((2000 2000,2100 2000,2100 2100,2000 2100,2000 2000))"
+SPLIT_AREA = "Testområde i två delar"  # two parts 12 km apart, one lawn in each
+SPLIT_AREA_WKT = (
+    "MULTIPOLYGON(((3000 0,3300 0,3300 300,3000 300,3000 0)),"
+    "((3000 12000,3300 12000,3300 12300,3000 12300,3000 12000)))"
+)
+SPLIT_LAWNS_WKT = (
+    "POLYGON((3100 100,3200 100,3200 200,3100 100))",
+    "POLYGON((3100 12100,3200 12100,3200 12200,3100 12100))",
+)
 # A Huge lawn with a hole, far from the hand-made objects, to see the hole stay open.
 HOLED_LAWN_WKT = (
     "POLYGON((500 100,600 100,600 200,500 200,500 100),(530 130,570 130,570 170,530 170,530 130))"
@@ -54,23 +63,29 @@ def pdfmap_areas(engine: Engine, handmade_data: None) -> None:
         for name, wkt, client in (
             (L_AREA, L_AREA_WKT, "huge"),
             (EMPTY_AREA, EMPTY_AREA_WKT, "husf"),
+            (SPLIT_AREA, SPLIT_AREA_WKT, "kultur-fritid"),
         ):
             conn.execute(
                 text(
                     "INSERT INTO driftomrade (namn, bestallare_id, utforare_id, avtal_fran,"
-                    f" avtal_till, geom) SELECT :name, c.id, p.id, '2025-01-01', '2027-12-31',"
+                    " avtal_till, geom) SELECT :name, c.id, p.id, '2025-01-01', '2027-12-31',"
                     f" ST_Multi({_local(wkt)}) FROM organisation c, organisation p"
                     " WHERE c.slug = :client AND p.slug = 'sodertorns-parkdrift'"
                 ),
                 {"name": name, "client": client},
             )
-        conn.execute(
-            text(
-                "INSERT INTO skotselobjekt (skotselprodukt_kod, geometrityp, huvudman_id, geom,"
-                f" valid_from) SELECT 'G2', 'yta', id, {_local(HOLED_LAWN_WKT)}, '2025-01-01'"
-                " FROM organisation WHERE slug = 'huge'"
+        for wkt, client in (
+            (HOLED_LAWN_WKT, "huge"),
+            *((lawn, "kultur-fritid") for lawn in SPLIT_LAWNS_WKT),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO skotselobjekt (skotselprodukt_kod, geometrityp, huvudman_id,"
+                    f" geom, valid_from) SELECT 'G2', 'yta', id, {_local(wkt)}, '2025-01-01'"
+                    " FROM organisation WHERE slug = :client"
+                ),
+                {"client": client},
             )
-        )
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +198,7 @@ def test_every_page_carries_title_facts_legend_and_scale(l_map: RenderedMap) -> 
     contents = l_map.contents
     present = contents.products_present()
     assert {p.kod for p in present} == {"G2", "H1", "UT1"}  # Huge's objects in the L shape
-    overview = overview_sheet(contents.area.geom)
+    (overview,) = overview_sheets(contents.area.geom, _sheets(contents))
     for number, page_text in enumerate(l_map.page_texts, start=1):
         lines = {line.strip() for line in page_text.splitlines()}
         assert "Skötselkarta" in lines
@@ -293,6 +308,22 @@ def test_an_area_without_objects_still_gets_a_map(
     assert "Inga skötselobjekt i området." in rendered.page_texts[0]
     for product in rendered.contents.products:
         assert f"{product.kod} {product.namn}" not in rendered.page_texts[0]
+
+
+def test_parts_far_apart_get_an_overview_each(pg: psycopg.Connection[Any], tmp_path: Path) -> None:
+    rendered = _render(_contents(pg, SPLIT_AREA), tmp_path)
+    sheets = _sheets(rendered.contents)
+    overviews = overview_sheets(rendered.contents.area.geom, sheets)
+    assert [o.part for o in overviews] == [1, 2] and len(sheets) == 2
+    assert rendered.pages == 2 + len(sheets)
+    whole = overview_sheets(shapely.MultiPolygon([shapely.box(0, 0, 300, 12_300)]), [])[0]
+    for k, overview in enumerate(overviews):
+        assert overview.scale <= whole.scale / 4, "each part drawn at a readable scale"
+        lines = {line.strip() for line in rendered.page_texts[k].splitlines()}
+        words = " ".join(rendered.page_texts[k].split())  # the heading may wrap
+        assert f"Översiktskarta, del {k + 1} av 2, med 2 detaljblad" in words
+        assert f"Blad {k + 1}" in lines  # the sheet of its own part, north first
+    assert "Detaljkarta, blad 1 av 2" in rendered.page_texts[2]
 
 
 def test_scales_and_scale_bars_are_round() -> None:

@@ -47,7 +47,8 @@ def _csv(contents: PackageContents, path: Path) -> None:
 FILES = (
     PackageFile(
         "skotselkarta.pdf",
-        "Skötselkarta i A3 liggande: en översiktssida med bladindelning och detaljblad i"
+        "Skötselkarta i A3 liggande: översikt med bladindelning (en sida per del när"
+        " området ligger i delar långt från varandra) och detaljblad i"
         f" skala 1:{DETAIL_SCALE:,}".replace(",", " ")
         + ", med teckenförklaring, skalstock, norrpil och koordinatrutnät. Blad utan"
         " skötselobjekt tas inte med; översikten visar vilka blad som finns.",

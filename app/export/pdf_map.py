@@ -51,6 +51,10 @@ PANEL: Box = (PAGE_WIDTH - MARGIN - PANEL_WIDTH, MARGIN, PAGE_WIDTH - MARGIN, PA
 METRES_PER_POINT_AT_1 = 0.0254 / 72  # ground metres per printed point at scale 1:1
 PX = 0.75  # the catalogue's sizes are screen pixels (1/96 inch); a point is 1/72 inch
 SIMPLIFY_POINTS = 0.25  # geometry detail below a quarter of a point is invisible in print
+# Parts of an area closer than this share an overview page; an overview is split per group
+# when the whole would be drawn at more than twice the scale denominator of the largest group.
+PART_GAP_M = 1_000
+SPLIT_OVERVIEW_FACTOR = 2
 OVERVIEW_SYMBOLS = 0.35  # symbols shrink on the overview so its objects do not merge
 NICE_MANTISSAS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.5)
 FONT, FONT_BOLD = "AnsvarSans", "AnsvarSans-Bold"
@@ -68,6 +72,8 @@ class Sheet:
     box: Box
     row: int = 0  # place in the tiling, north to south
     column: int = 0  # west to east
+    part: int = 1  # an overview of one of the area's far-apart parts: which, of how many
+    parts: int = 1
 
     @property
     def points_per_metre(self) -> float:
@@ -102,13 +108,44 @@ def nice_scale(minimum: float) -> int:
     return round_up(minimum, NICE_MANTISSAS)
 
 
-def overview_sheet(area: MultiPolygon) -> Sheet:
-    """The overview: the whole area at a round scale, never more detailed than the sheets."""
-    minx, miny, maxx, maxy = area.bounds
+def overview_sheet(bounds: Box) -> Sheet:
+    """An overview of bounds at a round scale, never more detailed than the detail sheets."""
+    minx, miny, maxx, maxy = bounds
     width, height = frame_ground_size(1)
     needed = max((maxx - minx) / width, (maxy - miny) / height) * 1.06  # a little air
     scale = max(nice_scale(needed), DETAIL_SCALE)
-    return Sheet(0, scale, _centred_box(area.bounds, *frame_ground_size(scale)))
+    return Sheet(0, scale, _centred_box(bounds, *frame_ground_size(scale)))
+
+
+def overview_sheets(area: MultiPolygon, sheets: Sequence[Sheet]) -> list[Sheet]:
+    """The overview pages: the whole area and its sheets, or one page per group of parts when
+    they lie so far apart that one page would show mostly the land between them."""
+    whole = overview_sheet(_bounds_with_sheets(area, sheets))
+    groups = _part_groups(area)
+    if len(groups) == 1:
+        return [whole]
+    own = [overview_sheet(_bounds_with_sheets(group, sheets)) for group in groups]
+    if whole.scale <= SPLIT_OVERVIEW_FACTOR * max(sheet.scale for sheet in own):
+        return [whole]
+    return [
+        Sheet(0, sheet.scale, sheet.box, part=k, parts=len(own))
+        for k, sheet in enumerate(own, start=1)
+    ]
+
+
+def _bounds_with_sheets(area: MultiPolygon, sheets: Sequence[Sheet]) -> Box:
+    """The bounds of the area and of the sheets that show it, so every sheet is on the page."""
+    boxes = [shapely.box(*s.box) for s in sheets if shapely.box(*s.box).intersects(area)]
+    minx, miny, maxx, maxy = shapely.union_all([area, *boxes]).bounds
+    return (minx, miny, maxx, maxy)
+
+
+def _part_groups(area: MultiPolygon) -> list[MultiPolygon]:
+    """The area's polygons grouped by nearness (within PART_GAP_M), north-west first."""
+    parts = list(area.geoms)
+    joined = shapely.get_parts(shapely.union_all([p.buffer(PART_GAP_M / 2) for p in parts]))
+    groups = [MultiPolygon([p for p in parts if p.intersects(zone)]) for zone in joined]
+    return sorted(groups, key=lambda g: (-g.bounds[3], g.bounds[0]))
 
 
 def tile_boxes(bounds: Box) -> list[tuple[int, int, Box]]:
@@ -169,17 +206,18 @@ def detail_sheets(area: MultiPolygon, objects: NDArray[np.object_] | None = None
 
 
 def write_map_pdf(contents: PackageContents, out: BinaryIO) -> int:
-    """Write the package's map (overview, then detail sheets) as A3 PDF; the page count."""
+    """Write the package's map (overviews, then detail sheets) as A3 PDF; the page count."""
     _register_fonts()
     area, objects = contents.area.geom, contents.objects.geometry.to_numpy()
-    overview, sheets = overview_sheet(area), detail_sheets(area, objects)
+    sheets = detail_sheets(area, objects)
+    overviews = overview_sheets(area, sheets)
     layers = _Layers(contents)
     canvas = Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
     canvas.setTitle(f"Skötselkarta – {contents.area.namn}")
     canvas.setAuthor(contents.area.bestallare)
     canvas.setSubject("Skötselkarta för driftområde")
-    pages = 1 + len(sheets)
-    for page, sheet in enumerate([overview, *sheets], start=1):
+    pages = len(overviews) + len(sheets)
+    for page, sheet in enumerate([*overviews, *sheets], start=1):
         _draw_page(canvas, contents, layers, sheet, sheets, (page, pages))
         canvas.showPage()
     with _binary_streams():
@@ -645,10 +683,11 @@ def _draw_heading(
     canvas.setFillAlpha(1)
     y = _write_lines(canvas, "Skötselkarta", FONT_BOLD, 20, y)
     y = _write_lines(canvas, area.namn, FONT_BOLD, 12, y - 2 * mm)
+    part = f", del {sheet.part} av {sheet.parts}," if sheet.parts > 1 else ""
     if sheet.number == 0 and sheet_count == 0:
-        which = "Översiktskarta (inga detaljblad)"
+        which = f"Översiktskarta{part.rstrip(',')} (inga detaljblad)"
     elif sheet.number == 0:
-        which = f"Översiktskarta med {sheet_count} detaljblad"
+        which = f"Översiktskarta{part} med {sheet_count} detaljblad"
     else:
         which = f"Detaljkarta, blad {sheet.number} av {sheet_count}"
     y = _write_lines(canvas, which, FONT_BOLD, 10, y - 1.5 * mm)
