@@ -16,7 +16,7 @@ from PIL import Image
 from sqlalchemy import Engine, text
 
 from app.export.contents import PackageContents, find_area_id, load_contents
-from app.export.pdf_map import (
+from app.export.map_sheets import (
     DETAIL_SCALE,
     Sheet,
     detail_sheets,
@@ -27,8 +27,8 @@ from app.export.pdf_map import (
     scale_bar_length,
     tile_boxes,
     tile_core,
-    write_map_pdf,
 )
+from app.export.pdf_map import write_map_pdf
 from app.settings import Settings
 from tests.handmade import E0, N0
 

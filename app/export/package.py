@@ -11,7 +11,8 @@ from pathlib import Path
 from app.export.contents import PackageContents
 from app.export.dxf import write_dxf
 from app.export.gis_files import write_geojson, write_geopackage
-from app.export.pdf_map import DETAIL_SCALE, write_map_pdf
+from app.export.map_sheets import DETAIL_SCALE
+from app.export.pdf_map import write_map_pdf
 from app.export.quantities import write_quantities_csv, write_quantities_xlsx
 from app.styles.look import COLLECTION_OF_KIND
 
