@@ -58,9 +58,15 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         except AppError as exc:
             typer.secho(f"Fel: {exc.detail}", err=True, fg=typer.colors.RED)
             raise typer.Exit(1) from None
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        except (
+            FileNotFoundError,
+            FileExistsError,
+            IsADirectoryError,
+            NotADirectoryError,
+            PermissionError,
+        ) as exc:
             typer.secho(
-                f"Fel: kan inte läsa filen {exc.filename}: {exc.strerror}.",
+                f"Fel: kan inte använda {exc.filename}: {exc.strerror}.",
                 err=True,
                 fg=typer.colors.RED,
             )

@@ -175,6 +175,11 @@ def test_export_command_writes_the_package_by_name(
     unknown = _cli(engine, "Finns inte", "--ut", str(tmp_path / "inget"))
     assert unknown.returncode == 1 and "Testområde park" in unknown.stderr
     assert "Traceback" not in unknown.stderr and not (tmp_path / "inget").exists()
+    occupied = tmp_path / "en-fil"
+    occupied.write_text("upptagen")
+    refused = _cli(engine, "testområde huge", "--ut", str(occupied))
+    assert refused.returncode == 1 and "en-fil" in refused.stderr
+    assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
 
 
 def test_two_downloads_at_once_do_not_hold_up_the_map(

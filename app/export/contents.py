@@ -8,9 +8,11 @@ import geopandas as gpd
 import numpy as np
 import psycopg
 import shapely
+from psycopg.rows import dict_row
 from shapely.geometry import MultiPolygon
 
-from app.catalogue.schemas import Product, Symbology
+from app.catalogue.products import PRODUCT_COLUMNS, product_from_columns
+from app.catalogue.schemas import Product
 from app.models import SRID
 
 _AREA_SQL = """
@@ -24,12 +26,7 @@ WHERE d.id = %(id)s AND (%(own)s::int IS NULL OR d.utforare_id = %(own)s)
 
 _AREA_BY_NAME_SQL = "SELECT id FROM driftomrade WHERE lower(namn) = lower(%(namn)s)"
 
-_PRODUCTS_SQL = """
-SELECT kod, namn, kategori, geometrityp, enhet, beskrivning, prioritet, sortering,
-       fyllnadsfarg, fyllnadsopacitet, linjefarg, linjebredd, streckmonster, markor,
-       markorstorlek
-FROM skotselprodukt ORDER BY sortering, kod
-"""
+_PRODUCTS_SQL = f"SELECT {', '.join(PRODUCT_COLUMNS)} FROM skotselprodukt ORDER BY sortering, kod"  # noqa: S608
 
 # The objects the area's client (huvudman) has inside or across the area, whole and current.
 # Quantities come from PostGIS so the package agrees with every other sum of the database.
@@ -113,7 +110,8 @@ def load_contents(
         if row is None:
             return None
         created = conn.execute("SELECT now() AT TIME ZONE 'Europe/Stockholm'").fetchone()
-        products = [_product(r) for r in conn.execute(_PRODUCTS_SQL).fetchall()]
+        with conn.cursor(row_factory=dict_row) as cursor:
+            products = [product_from_columns(r) for r in cursor.execute(_PRODUCTS_SQL)]
         rows = conn.execute(_OBJECTS_SQL, {"id": area_id}).fetchall()
     area = AreaSummary(
         id=row[0],
@@ -131,35 +129,6 @@ def load_contents(
         products=products,
         objects=_frame(rows),
         created=created[0] if created else datetime.now(),
-    )
-
-
-def _product(row: tuple[Any, ...]) -> Product:
-    symbology = dict(
-        zip(
-            (
-                "fyllnadsfarg",
-                "fyllnadsopacitet",
-                "linjefarg",
-                "linjebredd",
-                "streckmonster",
-                "markor",
-                "markorstorlek",
-            ),
-            row[8:],
-            strict=True,
-        )
-    )
-    return Product(
-        kod=row[0],
-        namn=row[1],
-        kategori=row[2],
-        geometrityp=row[3],
-        enhet=row[4],
-        beskrivning=row[5],
-        prioritet=row[6],
-        sortering=row[7],
-        symbologi=Symbology.model_validate(symbology),
     )
 
 
