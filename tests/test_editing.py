@@ -1,13 +1,19 @@
 """Editing by role gis: new versions with who and why, 409 on a stale version, handovers by date."""
 
+import math
+import subprocess
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
+import httpx
+import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.access.tokens import create_token
+from app.responsibility.service import LOCAL_TIME
 from tests.handmade import DATA_TABLES, E0, N0, build_fixture, local_lonlat
 
 
@@ -160,6 +166,163 @@ def test_a_handover_from_a_date_and_resolve_before_and_after(
     after = client.get("/api/v1/ansvar", params=where | {"datum": start.isoformat()})
     assert before.json()["huvudman"]["slug"] == "parkenheten"
     assert after.json()["huvudman"]["slug"] == "kultur-fritid"
+
+
+def _hand_over_the_park(
+    engine: Engine,
+    client: TestClient,
+    day: date,
+    fran: str = "parkenheten",
+    till: str = "kultur-fritid",
+) -> httpx.Response:
+    with engine.connect() as conn:
+        area = conn.execute(
+            text("SELECT id FROM driftomrade WHERE namn = 'Testområde park'")
+        ).scalar_one()
+    response: httpx.Response = client.post(
+        "/api/v1/skotselobjekt/overlatelse",
+        json={
+            "fran": fran,
+            "till": till,
+            "driftomrade": area,
+            "giltig_fran": day.isoformat(),
+            "orsak": "Parken blir idrottspark",
+        },
+        headers=_token(engine, "gis"),
+    )
+    return response
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_a_handover_dated_today_applies_after_an_import_earlier_today(
+    engine: Engine, client: TestClient
+) -> None:
+    bench = _bench_id(client)
+    with engine.begin() as conn:
+        # What an import does for a changed row: a new version of the object from its run.
+        conn.execute(
+            text(
+                "UPDATE skotselobjekt SET kvalitetsniva = 'B'"
+                " WHERE objekt_id = CAST(:id AS uuid) AND valid_to IS NULL"
+            ),
+            {"id": bench},
+        )
+        today = conn.execute(
+            text(
+                "SELECT CAST(valid_from AT TIME ZONE 'Europe/Stockholm' AS date) FROM skotselobjekt"
+                " WHERE objekt_id = CAST(:id AS uuid) AND valid_to IS NULL"
+            ),
+            {"id": bench},
+        ).scalar_one()
+    moved = _hand_over_the_park(engine, client, today)
+    assert moved.status_code == 200, moved.text
+    versions = client.get(f"/api/v1/skotselobjekt/{bench}/historik").json()["versioner"]
+    assert [(v["huvudman"], v["kvalitetsniva"]) for v in versions] == [
+        ("parkenheten", None),
+        ("kultur-fritid", "B"),
+    ], "the version opened today takes the handover from its own start, no empty version"
+    assert versions[0]["giltig_till"] == versions[1]["giltig_fran"]
+    assert versions[1]["giltig_till"] is None
+    answer = client.get("/api/v1/ansvar", params={"x": E0 + 60, "y": N0 + 60, "crs": "EPSG:3006"})
+    assert answer.json()["huvudman"]["slug"] == "kultur-fritid"
+
+    yesterday = today - timedelta(days=1)
+    refused = _hand_over_the_park(engine, client, yesterday, "kultur-fritid", "parkenheten")
+    assert refused.status_code == 400
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "kan inte gälla från" in refused.json()["detail"]
+    assert f"tidigast från {today.isoformat()}" in refused.json()["detail"]
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    x = int((lon + 180) / 360 * 2**z)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)
+    return x, y
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_the_layers_show_a_handover_next_week_only_from_its_date(
+    engine: Engine, client: TestClient, live_server: str, tmp_path: Path
+) -> None:
+    bench = _bench_id(client)
+    start = datetime.now(LOCAL_TIME).date() + timedelta(days=7)
+    moved = _hand_over_the_park(engine, client, start)
+    assert moved.status_code == 200, moved.text
+    answer = client.get("/api/v1/ansvar", params={"x": E0 + 60, "y": N0 + 60, "crs": "EPSG:3006"})
+    assert answer.json()["huvudman"]["slug"] == "parkenheten"
+
+    items = client.get("/ogc/collections/skotselpunkter/items").json()["features"]
+    assert [f["properties"]["huvudman"] for f in items if f["id"] == bench] == ["parkenheten"]
+    item = client.get(f"/ogc/collections/skotselpunkter/items/{bench}").json()
+    assert item["properties"]["huvudman"] == "parkenheten"
+    assert item["properties"]["giltig_till"] is not None, "the version that holds now is closed"
+    areas = client.get("/ogc/collections/skotselytor/items").json()["features"]
+    assert sorted(f["properties"]["huvudman"] for f in areas) == [
+        "huge",
+        "kultur-fritid",
+        "parkenheten",
+        "parkenheten",
+    ], "one version per area: the park's lawn is still the park unit's"
+
+    # As of the date, the new huvudman (datetime as before).
+    as_of = {"datetime": start.isoformat()}
+    later = client.get("/ogc/collections/skotselpunkter/items", params=as_of).json()
+    assert [f["properties"]["huvudman"] for f in later["features"] if f["id"] == bench] == [
+        "kultur-fritid"
+    ]
+    later_item = client.get(f"/ogc/collections/skotselpunkter/items/{bench}", params=as_of)
+    assert later_item.json()["properties"]["huvudman"] == "kultur-fritid"
+
+    # The map's vector tiles, read by GDAL's MVT driver.
+    z = 18
+    x, y = _tile_of(*local_lonlat((60, 60)), z)
+    tile = client.get(f"/ogc/collections/skotselpunkter/tiles/WebMercatorQuad/{z}/{x}/{y}")
+    assert tile.status_code == 200
+    (tmp_path / f"{y}.mvt").write_bytes(tile.content)
+    frame = pyogrio.read_dataframe(tmp_path / f"{y}.mvt")
+    assert list(frame[frame["id"] == bench]["huvudman"]) == ["parkenheten"]
+
+    # QGIS' way in: GDAL's OAPIF driver against the running service.
+    listed = subprocess.run(
+        [
+            "ogrinfo",
+            "-ro",
+            "-q",
+            f"OAPIF:{live_server}/ogc",
+            "skotselpunkter",
+            "-where",
+            f"id = '{bench}'",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "huvudman (String) = parkenheten" in listed
+    assert "kultur-fritid" not in listed
+
+
+@pytest.mark.usefixtures("patch_data")
+def test_editing_now_an_object_handed_over_next_week_is_refused_clearly(
+    engine: Engine, client: TestClient
+) -> None:
+    bench = _bench_id(client)
+    start = datetime.now(LOCAL_TIME).date() + timedelta(days=7)
+    assert _hand_over_the_park(engine, client, start).status_code == 200
+    gis = _token(engine, "gis")
+    edited = client.patch(
+        f"/api/v1/skotselobjekt/{bench}",
+        json={"kvalitetsniva": "A", "orsak": "Ny nivå"},
+        headers=gis,
+    )
+    assert edited.status_code == 400
+    assert edited.headers["content-type"] == "application/problem+json"
+    assert f"tidigast från {start.isoformat()}" in edited.json()["detail"]
+    retired = client.delete(
+        f"/api/v1/skotselobjekt/{bench}", params={"orsak": "Bänken är bortforslad"}, headers=gis
+    )
+    assert retired.status_code == 400
+    assert start.isoformat() in retired.json()["detail"]
 
 
 @pytest.mark.usefixtures("patch_data")

@@ -69,6 +69,53 @@ def test_a_plain_update_leaves_a_version_and_an_audit_row(conn: Connection) -> N
     assert audit.before != audit.after
 
 
+def test_an_edit_from_the_start_of_the_day_applies_to_a_version_opened_that_day(
+    conn: Connection,
+) -> None:
+    _bench(conn)
+    # A version opened earlier today (by an import, say) ...
+    conn.execute(
+        text(
+            "UPDATE skotselobjekt SET kvalitetsniva = 'B'"
+            " WHERE objekt_id = CAST(:id AS uuid) AND valid_to IS NULL"
+        ),
+        {"id": BENCH},
+    )
+    midnight = (
+        "date_trunc('day', now() AT TIME ZONE 'Europe/Stockholm') AT TIME ZONE 'Europe/Stockholm'"
+    )
+    # ... and then an edit in QGIS that is to hold from the start of the day.
+    conn.execute(text(f"SELECT set_config('ansvar.giltig_fran', CAST({midnight} AS text), true)"))
+    conn.execute(
+        text(
+            "UPDATE skotselobjekt SET huvudman_id = (SELECT id FROM organisation"
+            " WHERE slug = 'husf') WHERE objekt_id = CAST(:id AS uuid) AND valid_to IS NULL"
+        ),
+        {"id": BENCH},
+    )
+    assert _versions(conn) == [("parkenheten", False), ("husf", True)]
+    closed, current = conn.execute(
+        text(
+            "SELECT valid_to, valid_from = now() FROM skotselobjekt"
+            " WHERE objekt_id = CAST(:id AS uuid) ORDER BY valid_from"
+        ),
+        {"id": BENCH},
+    ).all()
+    assert current[1], "the change holds from the version's own start"
+    assert closed[0] == conn.execute(text("SELECT now()")).scalar_one()
+
+    earlier = f"({midnight}) - interval '1 second'"
+    conn.execute(text(f"SELECT set_config('ansvar.giltig_fran', CAST({earlier} AS text), true)"))
+    with pytest.raises(IntegrityError, match="kan inte gälla från"):
+        conn.execute(
+            text(
+                "UPDATE skotselobjekt SET kvalitetsniva = 'C'"
+                " WHERE objekt_id = CAST(:id AS uuid) AND valid_to IS NULL"
+            ),
+            {"id": BENCH},
+        )
+
+
 def test_the_resolve_answer_uses_the_history(conn: Connection) -> None:
     _bench(conn)
     conn.execute(

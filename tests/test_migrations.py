@@ -5,10 +5,11 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 
 from app.db_admin import ensure_database
-from app.migrate import downgrade, upgrade
+from app.migrate import alembic_config, downgrade, upgrade
 from app.models import Base
 from tests.conftest import database_url_for_tests
 
@@ -89,3 +90,30 @@ def test_every_geometry_is_srid_3006_with_a_gist_index(scratch_engine: Engine) -
     }
     assert {srid for _, srid in columns} == {3006}
     assert {table for table, _ in columns} <= indexed
+
+
+def _versioning_function(conn: Connection) -> str:
+    return str(
+        conn.execute(
+            text("SELECT prosrc FROM pg_proc WHERE proname = 'skotselobjekt_versionera'")
+        ).scalar_one()
+    )
+
+
+def test_same_day_edits_go_down_to_the_versioning_before_them(scratch_engine: Engine) -> None:
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0006").down_revision
+    assert isinstance(before, str)
+    with scratch_engine.begin() as conn:
+        upgrade(conn)
+        downgrade(conn, "0003")
+        upgrade(conn, before)
+        written_before = _versioning_function(conn)  # as 0004 itself wrote it
+        upgrade(conn)
+        assert _versioning_function(conn) != written_before
+        downgrade(conn, before)
+        assert _versioning_function(conn) == written_before
+        closed = conn.execute(
+            text("SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%avslutad%'")
+        ).scalar_one()
+        assert closed == 0
+        upgrade(conn)

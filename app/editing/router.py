@@ -2,12 +2,13 @@
 
 Writes run in one transaction that first tells the database who writes and why
 (ansvar.anvandare, ansvar.orsak, and ansvar.giltig_fran for a handover date); the triggers of
-migrations 0002/0004 then version and audit the rows exactly as they do for an edit in QGIS.
+migrations 0002/0004/0006 then version and audit the rows exactly as they do for an edit in QGIS
+(a handover dated the day the current version started changes that version from its start).
 An object's version (ETag / If-Match) is the moment its current version became valid.
 """
 
 import uuid
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 import orjson
@@ -131,6 +132,9 @@ async def change_object(
             raise InvalidInput(
                 f"Skötselprodukten '{change.produkt}' finns inte eller har en annan geometrityp."
             ) from None
+        except psycopg.errors.CheckViolation as exc:
+            # The current version starts on a later day (a handover dated ahead, say).
+            raise InvalidInput(f"Objektet kan inte ändras nu: {exc.diag.message_primary}") from None
         row = await cursor.fetchone()
         if row is None:
             current = await _current_version(conn, object_id)
@@ -160,6 +164,11 @@ async def retire_object(
         if expected is not None and current != expected:
             raise ObjectConflict(
                 "Objektet har ändrats sedan du hämtade det.", aktuell_version=current.isoformat()
+            )
+        if current > datetime.now(UTC):
+            raise InvalidInput(
+                "Objektet kan inte avslutas nu: dess aktuella version gäller först från "
+                f"{current.astimezone(LOCAL_TIME):%Y-%m-%d %H:%M}."
             )
         await conn.execute(
             "UPDATE skotselobjekt SET valid_to = now()"

@@ -155,6 +155,12 @@ class Period:
     start: datetime | None
     end: datetime | None
 
+    @classmethod
+    def now(cls) -> "Period":
+        """The instant now: what a request without datetime shows."""
+        moment = datetime.now(UTC)
+        return cls(moment, moment)
+
 
 def _instant(value: str, end_of_day: bool) -> datetime | None:
     value = value.strip()

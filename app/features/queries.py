@@ -46,16 +46,15 @@ def _conditions(collection: Collection, selection: Selection) -> tuple[list[str]
     conditions = [collection.base_filter]
     params: dict[str, Any] = {}
     if collection.temporal:
-        period = selection.period
-        if period is None:
-            conditions.append("t.valid_to IS NULL")
-        else:
-            if period.end is not None:
-                conditions.append("t.valid_from <= %(period_end)s")
-                params["period_end"] = period.end
-            if period.start is not None:
-                conditions.append("(t.valid_to IS NULL OR t.valid_to > %(period_start)s)")
-                params["period_start"] = period.start
+        # Without datetime: the versions that hold now, as /api/v1/ansvar answers (a version
+        # dated later, e.g. a handover next week, is not the current one yet).
+        period = selection.period or Period.now()
+        if period.end is not None:
+            conditions.append("t.valid_from <= %(period_end)s")
+            params["period_end"] = period.end
+        if period.start is not None:
+            conditions.append("(t.valid_to IS NULL OR t.valid_to > %(period_start)s)")
+            params["period_start"] = period.start
     if selection.envelope is not None:
         conditions.append(
             f"t.geom && {_ENVELOPE}"
@@ -137,7 +136,7 @@ TILE_EXTENT = 4096
 def tile_sql(
     collection: Collection, z: int, x: int, y: int, max_features: int, contractor: int | None = None
 ) -> tuple[str, dict[str, Any]]:
-    """A Mapbox vector tile of current features, simplified to the tile's pixel size."""
+    """A Mapbox vector tile of the features that hold now, simplified to the tile's pixel size."""
     pixel = _WORLD_METRES / (2**z) / TILE_EXTENT * _GROUND_SCALE
     conditions, params = _conditions(collection, Selection(None, None, {}, contractor))
     sql = f"""

@@ -206,7 +206,7 @@ def _page_link(request: Request, cursor: Cursor, rel: str) -> dict[str, str]:
 async def items(
     collection_id: str, request: Request, conn: PooledConnectionDep, principal: PrincipalDep
 ) -> Response:
-    """A page of features; bbox, crs, limit, datetime and the collection's property filters."""
+    """A page of the features that hold now (or as of datetime); bbox, crs, limit and filters."""
     found = _collection(collection_id)
     params = request.query_params
     check_parameters(list(params.keys()), found)
@@ -280,7 +280,7 @@ async def item(
     conn: PooledConnectionDep,
     principal: PrincipalDep,
 ) -> Response:
-    """One feature by its id (current, or as of datetime)."""
+    """One feature by its id: the version that holds now, or as of datetime."""
     found = _collection(collection_id)
     unknown = sorted(set(request.query_params) - {"f", "crs", "datetime"})
     if unknown:
@@ -311,7 +311,7 @@ async def tile(
     conn: PooledConnectionDep,
     principal: PrincipalDep,
 ) -> Response:
-    """Current features of a collection in one Web Mercator tile, simplified for its zoom."""
+    """Features that hold now in one Web Mercator tile, simplified for its zoom."""
     found = _collection(collection_id)
     if not (0 <= z <= MAX_TILE_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         raise NotFound(f"Tilen {z}/{x}/{y} finns inte i WebMercatorQuad (zoom 0–{MAX_TILE_ZOOM}).")

@@ -46,6 +46,13 @@ class Fastighet(Base):
             unique=True,
             postgresql_where=text("valid_to IS NULL"),
         ),
+        # Closed versions by id: the version that holds now is a closed one while a later one
+        # is already dated, and a single feature of /ogc is looked up among both.
+        Index(
+            "ix_fastighet_avslutad_objektidentitet",
+            "objektidentitet",
+            postgresql_where=text("valid_to IS NOT NULL"),
+        ),
         Index("ix_fastighet_geom", "geom", postgresql_using="gist"),
         Index(
             "ix_fastighet_beteckning",
@@ -134,6 +141,11 @@ class Skotselobjekt(Base):
             "objekt_id",
             unique=True,
             postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(
+            "ix_skotselobjekt_avslutad_objekt_id",
+            "objekt_id",
+            postgresql_where=text("valid_to IS NOT NULL"),
         ),
         Index(
             "uq_skotselobjekt_aktuell_extern_id",
