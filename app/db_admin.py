@@ -32,3 +32,15 @@ def ensure_database(url: str) -> None:
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
     finally:
         engine.dispose()
+
+
+def drop_database(url: str) -> None:
+    """Drop the database if it exists, ending the sessions still connected to it."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            # Identifier from our own configuration, quoted; never from a request.
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+    finally:
+        admin.dispose()

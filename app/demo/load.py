@@ -18,13 +18,13 @@ from app.imports.ownership import import_ownership
 from app.imports.parcels import import_parcels
 from app.imports.record import ImportResult
 from app.migrate import upgrade
+from app.municipality.boundary import BOUNDARY_SOURCE as BOUNDARY_SOURCE  # also used by tests
 from app.organisations.service import read_organisations, upsert_organisations
 from app.paths import CATALOGUE_CSV, DEMO_DATA_DIR, MUNICIPALITIES_GEOJSON
 
 # The demo's data is valid from this day, so "as of" questions about 2025 and 2026 have answers.
 DEMO_VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)
 HUDDINGE = "0126"
-BOUNDARY_SOURCE = "SCB Digitala gränser (generaliserad), öppna data"
 _DATA_TABLES = (
     "skotselobjekt",
     "fastighetsagare",

@@ -26,7 +26,7 @@ class OrganisationIn(BaseModel):
     """An organisation as written in data files."""
 
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    namn: str
+    namn: str = Field(min_length=1)
     kortnamn: str | None = None
     typ: OrganisationType
     overordnad: str | None = Field(default=None, description="slug of the parent organisation")

@@ -1,22 +1,134 @@
 """Creating and updating organisations and their contacts."""
 
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast, get_args
 
-from pydantic import TypeAdapter
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import aliased
 
 from app.errors import InvalidInput
 from app.models import Kontakt, Organisation
-from app.organisations.schemas import OrganisationIn
+from app.organisations.schemas import Contact, OrganisationIn, OrganisationType
 
-_ORGS = TypeAdapter(list[OrganisationIn])
+_ORGANISATION_FIELDS = tuple(OrganisationIn.model_fields)
+_CONTACT_FIELDS = tuple(Contact.model_fields)
+# The name of one item of a list field, for messages ("kontakt 2: roll saknas").
+_ITEM_NAMES = {"kontakter": "kontakt"}
+
+
+def _value(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _problem(error: ErrorDetails) -> str:
+    kind, given = error["type"], error.get("input")
+    if kind == "missing":
+        return "saknas"
+    if kind == "literal_error":
+        allowed = ", ".join(get_args(OrganisationType))
+        return f"ska vara en av {allowed} (inte {_value(given)})"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"får bara ha små bokstäver a–z, siffror och bindestreck mellan dem,"
+            f" t.ex. parkenheten (inte {_value(given)})"
+        )
+    if kind == "string_too_short":
+        return "får inte vara tomt"
+    if kind == "string_type":
+        return f"ska vara text (inte {_value(given)})"
+    if kind == "list_type":
+        return "ska vara en lista ([…])"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "ska vara ett objekt ({…})"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"ska vara true eller false (inte {_value(given)})"
+    return f"har ett ogiltigt värde: {_value(given)}"
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int) and parts:
+            parts[-1] = f"{_ITEM_NAMES.get(parts[-1], parts[-1])} {part + 1}:"
+        else:
+            parts.append(str(part))
+    return " ".join(parts)
+
+
+def validation_message(exc: ValidationError) -> str:
+    """The first error of a validation, as one Swedish line (with how many more there are)."""
+    errors = exc.errors()
+    first = errors[0]
+    line = f"{_location(first['loc'])} {_problem(first)}".strip()
+    if len(errors) > 1:
+        line += f" (och {len(errors) - 1} fel till)"
+    return line
+
+
+def validate_organisation(data: dict[str, Any]) -> OrganisationIn:
+    """One organisation from plain data; a mistake is an InvalidInput in one Swedish line."""
+    try:
+        return OrganisationIn.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(validation_message(exc)) from None
+
+
+def _unknown_fields(item: dict[str, Any]) -> str | None:
+    unknown = [k for k in item if k not in _ORGANISATION_FIELDS]
+    if unknown:
+        return f"okänt fält {', '.join(unknown)} (fälten är {', '.join(_ORGANISATION_FIELDS)})"
+    contacts = item.get("kontakter")
+    for n, contact in enumerate(contacts if isinstance(contacts, list) else [], start=1):
+        unknown = (
+            [k for k in contact if k not in _CONTACT_FIELDS] if isinstance(contact, dict) else []
+        )
+        if unknown:
+            return (
+                f"kontakt {n}: okänt fält {', '.join(unknown)}"
+                f" (fälten är {', '.join(_CONTACT_FIELDS)})"
+            )
+    return None
+
+
+def parse_organisations(raw: bytes, name: str) -> list[OrganisationIn]:
+    """Organisations from the bytes of a JSON file called name; a mistake is one Swedish line."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name} är inte sparad som UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{name} är inte giltig JSON (rad {exc.lineno}, kolumn {exc.colno})"
+        ) from None
+    if not isinstance(data, list):
+        raise InvalidInput(f"{name} ska innehålla en lista av organisationer: [{{…}}, {{…}}]")
+    organisations: list[OrganisationIn] = []
+    for n, item in enumerate(data, start=1):
+        slug = item.get("slug") if isinstance(item, dict) else None
+        where = f"{name}, organisation {n}" + (f" ({slug})" if isinstance(slug, str) else "")
+        if not isinstance(item, dict):
+            raise InvalidInput(f"{where}: ska vara ett objekt ({{…}})")
+        if unknown := _unknown_fields(item):
+            raise InvalidInput(f"{where}: {unknown}")
+        try:
+            organisations.append(validate_organisation(item))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{where}: {exc.detail}") from None
+    slugs = [o.slug for o in organisations]
+    if repeated := sorted({s for s in slugs if slugs.count(s) > 1}):
+        raise InvalidInput(f"{name}: samma slug finns flera gånger: {', '.join(repeated)}")
+    return organisations
 
 
 def read_organisations(path: Path) -> list[OrganisationIn]:
-    """Organisations from a JSON file (a list of objects)."""
-    return _ORGS.validate_json(path.read_bytes())
+    """Organisations from a JSON file (a list of objects); a mistake is one Swedish line."""
+    return parse_organisations(path.read_bytes(), path.name)
 
 
 def _parents_first(organisations: list[OrganisationIn], existing: set[str]) -> list[OrganisationIn]:
@@ -65,3 +177,85 @@ def upsert_organisations(conn: Connection, organisations: list[OrganisationIn]) 
 def organisation_ids(conn: Connection) -> dict[str, int]:
     """slug → id of every organisation."""
     return dict(conn.execute(select(Organisation.slug, Organisation.id)).all())
+
+
+def list_organisations(conn: Connection) -> list[OrganisationIn]:
+    """Every organisation with its contacts, ordered by name, as the data files write them."""
+    parent = aliased(Organisation)
+    rows = conn.execute(
+        select(
+            Organisation.id,
+            Organisation.slug,
+            Organisation.namn,
+            Organisation.kortnamn,
+            Organisation.typ,
+            parent.slug.label("overordnad"),
+            Organisation.organisationsnummer,
+            Organisation.webbplats,
+        )
+        .outerjoin(parent, Organisation.overordnad_id == parent.id)
+        .order_by(Organisation.namn, Organisation.slug)
+    ).mappings()
+    contacts: dict[int, list[Contact]] = {}
+    for contact in conn.execute(
+        select(
+            Kontakt.organisation_id,
+            *(getattr(Kontakt, name) for name in _CONTACT_FIELDS),
+        ).order_by(Kontakt.organisation_id, Kontakt.sortering, Kontakt.id)
+    ).mappings():
+        contacts.setdefault(contact["organisation_id"], []).append(
+            Contact.model_validate(dict(contact))
+        )
+    return [
+        OrganisationIn.model_validate(
+            {k: v for k, v in row.items() if k != "id"} | {"kontakter": contacts.get(row["id"], [])}
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class OrganisationChanges:
+    """Which organisations an import created, changed and left as they were (by slug)."""
+
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _check_no_cycle(parents: dict[str, str | None], starts: list[str]) -> None:
+    for start in starts:
+        chain, slug = [start], parents.get(start)
+        while slug is not None:
+            chain.append(slug)
+            if slug in chain[:-1]:
+                raise InvalidInput(
+                    f"över- och underordningen bildar en cirkel: {' → '.join(chain)}"
+                )
+            slug = parents.get(slug)
+
+
+def import_organisations(
+    conn: Connection, organisations: list[OrganisationIn]
+) -> OrganisationChanges:
+    """Create or update by slug; a field the input does not set keeps its current value."""
+    current = {o.slug: o for o in list_organisations(conn)}
+    changes = OrganisationChanges()
+    written: list[OrganisationIn] = []
+    for org in organisations:
+        old = current.get(org.slug)
+        if old is None:
+            changes.created.append(org.slug)
+            written.append(org)
+            continue
+        new = old.model_copy(update={name: getattr(org, name) for name in org.model_fields_set})
+        if new.model_dump() == old.model_dump():
+            changes.unchanged.append(org.slug)
+        else:
+            changes.changed.append(org.slug)
+            written.append(new)
+    parents = {slug: o.overordnad for slug, o in current.items()}
+    parents |= {o.slug: o.overordnad for o in written}
+    _check_no_cycle(parents, [o.slug for o in written])
+    upsert_organisations(conn, written)
+    return changes
