@@ -1,6 +1,5 @@
 """The command line for GIS technicians and operators: `ansvarskartan --help`."""
 
-import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -8,11 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from sqlalchemy.exc import DBAPIError
 
-from app.db import is_connection_error, make_sync_engine
+from app.cli_errors import friendly_errors
+from app.db import make_sync_engine
 from app.errors import AppError
-from app.settings import describe_url, get_settings
+from app.organisations.cli import organisation_app
+from app.settings import get_settings
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -46,55 +46,54 @@ export_app = typer.Typer(
     help="Paket för driftområden: karta, mängdförteckning och GIS-filer.", no_args_is_help=True
 )
 app.add_typer(export_app, name="export")
-
-
-def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn known errors into one clear line on stderr and exit code 1, not a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except AppError as exc:
-            typer.secho(f"Fel: {exc.detail}", err=True, fg=typer.colors.RED)
-            raise typer.Exit(1) from None
-        except (
-            FileNotFoundError,
-            FileExistsError,
-            IsADirectoryError,
-            NotADirectoryError,
-            PermissionError,
-        ) as exc:
-            typer.secho(
-                f"Fel: kan inte använda {exc.filename}: {exc.strerror}.",
-                err=True,
-                fg=typer.colors.RED,
-            )
-            raise typer.Exit(1) from None
-        except DBAPIError as exc:
-            if not is_connection_error(exc):
-                raise
-            where = describe_url(get_settings().database_url)
-            typer.secho(
-                f"Fel: kan inte nå databasen på {where}. Starta den lokala databasen med "
-                "`make db` eller ange ANSVAR_DATABASE_URL.",
-                err=True,
-                fg=typer.colors.RED,
-            )
-            raise typer.Exit(1) from None
-
-    return wrapper
+app.add_typer(organisation_app, name="organisation")
 
 
 @app.command()
 @friendly_errors
 def migrate() -> None:
-    """Uppgradera databasens schema till senaste versionen (Alembic)."""
+    """Uppgradera databasens schema till senaste versionen; läs in kommungränsen om den saknas."""
     from app.migrate import upgrade
+    from app.municipality.boundary import ensure_boundary
 
-    with make_sync_engine(get_settings()).begin() as conn:
+    settings = get_settings()
+    engine = make_sync_engine(settings)
+    with engine.begin() as conn:
         upgrade(conn)
     typer.echo("Databasschemat är uppdaterat.")
+    try:
+        with engine.begin() as conn:
+            loaded = ensure_boundary(conn, settings.municipality_code)
+    except AppError as exc:
+        # The schema is up to date either way; the service warns until the boundary is loaded.
+        typer.secho(
+            f"Varning: kommungränsen lästes inte in. {exc.detail}",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+        return
+    if loaded is not None:
+        typer.echo(loaded.line())
+
+
+@app.command()
+@friendly_errors
+def kommungrans(
+    fil: Annotated[
+        Path | None,
+        typer.Option(
+            help="Fil i samma form som SCB:s Digitala gränser (KnKod, KnNamn); standard är"
+            " den medföljande filen med Stockholms läns kommuner"
+        ),
+    ] = None,
+) -> None:
+    """Läs in kommungränsen för ANSVAR_MUNICIPALITY_CODE (ersätter den som finns)."""
+    from app.municipality.boundary import load_boundary
+
+    settings = get_settings()
+    with make_sync_engine(settings).begin() as conn:
+        loaded = load_boundary(conn, settings.municipality_code, fil)
+    typer.echo(loaded.line())
 
 
 @catalogue_app.command("sync")
@@ -231,33 +230,47 @@ Partial = Annotated[
     bool,
     typer.Option("--delvis", help="Filen är inte hela beståndet: saknade objekt avslutas inte"),
 ]
+AllowRetirement = Annotated[
+    bool,
+    typer.Option(
+        "--tillat-avslut",
+        help="Bekräfta att importen får avsluta fler än 10 % (eller 500) av de gällande objekten",
+    ),
+]
+Report = Annotated[
+    Path | None,
+    typer.Option("--rapport", help="Skriv alla nya, ändrade, avslutade … objekt till en CSV-fil"),
+]
 
 
-def _run_import(run: "Callable[[Connection], ImportResult]", dry_run: bool) -> None:
+def _run_import(
+    run: "Callable[[Connection], ImportResult]",
+    dry_run: bool,
+    *,
+    allow_retirement: bool = False,
+    report: Path | None = None,
+) -> None:
     """Run an import in one transaction; a dry run rolls it back. Print the summary."""
+    from app.imports.summary import SHOWN, summary_lines, write_report
     from app.imports.transaction import run_import
 
-    with progress_bar():
-        result = run_import(make_sync_engine(get_settings()), run, dry_run=dry_run)
-    heading = "Torrkörning – inget skrevs." if dry_run else f"Import {result.import_id} klar."
-    typer.echo(heading)
-    rows = (
-        ("nya", result.inserted),
-        ("ändrade", result.updated),
-        ("oförändrade", result.unchanged),
-        ("avslutade", result.retired),
-        ("avvisade", result.rejected),
-    )
-    for label, count in rows:
-        typer.echo(f"  {label:<12} {count:>9}")
-    for rejection in result.rejections[:20]:
-        typer.secho(f"  avvisad {rejection.ref}: {rejection.reason}", fg=typer.colors.YELLOW)
-    if result.rejected > 20:
-        typer.echo(f"  … och {result.rejected - 20} till.")
+    with progress_bar(dry_run=dry_run):
+        done = run_import(
+            make_sync_engine(get_settings()),
+            run,
+            dry_run=dry_run,
+            allow_retirement=allow_retirement,
+            limit=None if report else SHOWN,
+        )
+    for line in summary_lines(done):
+        typer.echo(line)
+    if report is not None:
+        rows = write_report(done, report)
+        typer.echo(f"Rapporten med {rows} objekt är skriven till {report}.")
 
 
 @contextmanager
-def progress_bar() -> Iterator[None]:
+def progress_bar(*, dry_run: bool = False) -> Iterator[None]:
     """Show each step of an import with a bar (on stderr, so the summary stays parseable)."""
     from rich.console import Console
     from rich.progress import (
@@ -269,7 +282,7 @@ def progress_bar() -> Iterator[None]:
         TimeElapsedColumn,
     )
 
-    from app.imports.progress import reporting
+    from app.imports.progress import WRITING, reporting
 
     columns = (
         SpinnerColumn(finished_text="✓"),
@@ -284,6 +297,8 @@ def progress_bar() -> Iterator[None]:
             task: "TaskID | None" = None
 
             def begin(self, step: str, total: int | None) -> None:
+                if dry_run and step == WRITING:
+                    step = "Prövar mot databasen"  # a dry run writes nothing
                 self.task = bar.add_task(step, total=total)
 
             def advance(self, amount: int) -> None:
@@ -313,6 +328,8 @@ def import_parcels_command(
     crs: Annotated[str | None, typer.Option(help="Koordinatsystem om filen saknar det")] = None,
     torrkorning: DryRun = False,
     delvis: Partial = False,
+    tillat_avslut: AllowRetirement = False,
+    rapport: Report = None,
 ) -> None:
     """Importera fastigheter: nya, ändrade och (vid helt bestånd) borttagna."""
     from app.imports.parcels import import_parcels
@@ -328,6 +345,8 @@ def import_parcels_command(
             performed_by="cli",
         ),
         torrkorning,
+        allow_retirement=tillat_avslut,
+        report=rapport,
     )
 
 
@@ -337,6 +356,8 @@ def import_owners_command(
     fil: Annotated[Path, typer.Argument(help="CSV: fastighetsbeteckning,agare")],
     torrkorning: DryRun = False,
     delvis: Partial = False,
+    tillat_avslut: AllowRetirement = False,
+    rapport: Report = None,
 ) -> None:
     """Importera fastighetsägare efter beteckning."""
     from app.imports.ownership import import_ownership
@@ -346,6 +367,8 @@ def import_owners_command(
             conn, fil, effective=_effective(), full=not delvis, performed_by="cli"
         ),
         torrkorning,
+        allow_retirement=tillat_avslut,
+        report=rapport,
     )
 
 
@@ -357,22 +380,27 @@ def import_objects_command(
     mappning: Annotated[Path, typer.Option(help="CSV: kod,benamning,skotselprodukt")],
     id_kolumn: Annotated[str, typer.Option(help="Kolumnen med organisationens id")],
     kod_kolumn: Annotated[str, typer.Option(help="Kolumnen med organisationens kod")],
-    kvalitet_kolumn: Annotated[str | None, typer.Option(help="Kolumnen med kvalitetsnivå")] = None,
-    lager: Annotated[list[str] | None, typer.Option(help="Lager (kan anges flera gånger)")] = None,
+    kvalitet_kolumn: Annotated[
+        str | None,
+        typer.Option(help="Kolumnen med kvalitetsnivå (utan den behålls nuvarande nivåer)"),
+    ] = None,
+    lager: Annotated[
+        list[str] | None,
+        typer.Option(help="Lager att läsa (ange flera gånger för flera; krävs om filen har flera)"),
+    ] = None,
     crs: Annotated[str | None, typer.Option(help="Koordinatsystem om filen saknar det")] = None,
     torrkorning: DryRun = False,
     delvis: Partial = False,
+    tillat_avslut: AllowRetirement = False,
+    rapport: Report = None,
 ) -> None:
     """Importera en organisations skötselobjekt i dess egna koder, via mappningen."""
     from app.imports.mapping import read_mapping, store_mapping
     from app.imports.objects import import_objects
-    from app.organisations.service import organisation_ids
+    from app.organisations.lookup import organisation_id_of
 
     def run(conn: "Connection") -> "ImportResult":
-        organisation_id = organisation_ids(conn).get(organisation)
-        if organisation_id is None:
-            raise AppError(f"Organisationen '{organisation}' finns inte.")
-        store_mapping(conn, organisation_id, read_mapping(mappning))
+        store_mapping(conn, organisation_id_of(conn, organisation), read_mapping(mappning))
         return import_objects(
             conn,
             fil,
@@ -387,7 +415,7 @@ def import_objects_command(
             performed_by="cli",
         )
 
-    _run_import(run, torrkorning)
+    _run_import(run, torrkorning, allow_retirement=tillat_avslut, report=rapport)
 
 
 @import_app.command("driftomraden")
@@ -396,15 +424,18 @@ def import_areas_command(
     fil: Annotated[
         Path, typer.Argument(help="Driftområden: namn, bestallare, utforare, avtal_fran")
     ],
-    lager: Annotated[str | None, typer.Option(help="Lager")] = None,
+    lager: Annotated[str | None, typer.Option(help="Lager (krävs om filen har flera)")] = None,
     crs: Annotated[str | None, typer.Option(help="Koordinatsystem om filen saknar det")] = None,
     torrkorning: DryRun = False,
+    rapport: Report = None,
 ) -> None:
     """Importera driftområden (skapas eller ändras efter namn)."""
     from app.imports.areas import import_areas
 
     _run_import(
-        lambda conn: import_areas(conn, fil, layer=lager, crs=crs, performed_by="cli"), torrkorning
+        lambda conn: import_areas(conn, fil, layer=lager, crs=crs, performed_by="cli"),
+        torrkorning,
+        report=rapport,
     )
 
 

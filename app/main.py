@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.areas.router import router as areas_router
 from app.catalogue.router import router as catalogue_router
-from app.db import make_async_engine, make_pool
+from app.db import make_async_engine, make_pool, make_sync_engine
 from app.editing.router import router as editing_router
 from app.export.router import router as export_router
 from app.features.router import router as features_router
@@ -18,6 +18,7 @@ from app.health.router import router as health_router
 from app.history.router import router as history_router
 from app.imports.router import router as imports_router
 from app.mapui.router import router as map_router
+from app.municipality.boundary import warn_when_boundary_missing
 from app.openapi30 import install_openapi30
 from app.organisations.router import router as organisations_router
 from app.paths import FRONTEND_DIST
@@ -45,11 +46,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # request (503) instead of stopping the service.
         await pool.open(wait=False)
         app.state.pool = pool
+        # Imports and their records run synchronous code shared with the command line.
+        app.state.sync_engine = make_sync_engine(settings)
+        await warn_when_boundary_missing(
+            engine, settings.municipality_code, timeout_s=settings.connect_timeout_s
+        )
         try:
             yield
         finally:
             await pool.close()
             await engine.dispose()
+            app.state.sync_engine.dispose()
 
     app = FastAPI(
         title="Ansvarskartan",

@@ -17,10 +17,16 @@ router = APIRouter(tags=["historik"], dependencies=[ReadAccess])
 _VERSIONS_SQL = """
 SELECT s.id AS version_id, s.valid_from AS giltig_fran, s.valid_to AS giltig_till,
        s.skotselprodukt_kod AS produkt, p.namn AS produktnamn, h.slug AS huvudman,
-       h.namn AS huvudman_namn, s.kvalitetsniva, s.attribut, s.import_id
+       h.namn AS huvudman_namn, s.kvalitetsniva, s.attribut, s.import_id,
+       CASE WHEN k.id IS NOT NULL THEN json_build_object(
+         'id', k.id, 'fil', k.filnamn, 'lager', k.lager, 'utford_av', k.utford_av,
+         'startad', k.startad) END AS import
 FROM skotselobjekt s
 JOIN skotselprodukt p ON p.kod = s.skotselprodukt_kod
 JOIN organisation h ON h.id = s.huvudman_id
+-- the import that wrote this version: an edit later keeps the row's import_id, not its moment
+LEFT JOIN importkorning k ON k.id = s.import_id
+  AND (k.giltig_fran IS NULL OR k.giltig_fran = s.valid_from)
 WHERE s.objekt_id = %(id)s
 ORDER BY s.valid_from, s.id
 """

@@ -11,10 +11,17 @@ import shapely
 from sqlalchemy import Connection, text
 
 from app.errors import InvalidInput
-from app.imports.geometry_checks import check_geometries
-from app.imports.reading import file_sha256, read_layer, source_crs
-from app.imports.record import ImportResult, Rejection, finish_import, start_import
+from app.imports.geometry_checks import check_geometries, repair_notes
+from app.imports.reading import (
+    file_sha256,
+    missing_columns_error,
+    place_in_source_crs,
+    read_layer,
+    source_crs,
+)
+from app.imports.record import ImportResult, Rejection, Repair, finish_import, start_import
 from app.imports.staging import copy_into_temp, ewkb_hex
+from app.imports.versions import geometry_differs
 from app.organisations.service import organisation_ids
 
 _AREA_COLUMNS = ("namn", "bestallare", "utforare", "avtal_fran")
@@ -32,6 +39,48 @@ def _date(value: Any) -> date | None:
     return None if pd.isna(stamp) else stamp.date()
 
 
+_CHANGED = {
+    "bestallare_id": "beställare",
+    "utforare_id": "utförare",
+    "avtal_fran": "avtal_fran",
+    "avtal_till": "avtal_till",
+}
+
+
+def _changed_fields(current: str, staged: str) -> str:
+    """SQL: which fields of an operations area differ (the geometry within the tolerance)."""
+    parts = [
+        f"CASE WHEN {current}.{c} IS DISTINCT FROM {staged}.{c} THEN '{label}' END"
+        for c, label in _CHANGED.items()
+    ]
+    parts.append(
+        f"CASE WHEN {geometry_differs(current + '.geom', staged + '.geom')} THEN 'geometri' END"
+    )
+    return f"array_remove(ARRAY[{', '.join(parts)}], NULL)"
+
+
+def area_rejection(
+    name: str, client: str, performer: str, start: date | None, end: date | None, **facts: Any
+) -> str | None:
+    """Why a row of an areas layer cannot be imported, in Swedish; None when it can.
+
+    facts: geometry_problem (the geometry check's reason), known (organisation slugs) and
+    allowed_client (the one client a bound token may import for, or None for any).
+    """
+    known: set[str] = facts["known"]
+    allowed = facts.get("allowed_client")
+    if not name:
+        return "namn saknas"
+    if client not in known or performer not in known:
+        return f"beställaren '{client}' eller utföraren '{performer}' är ingen känd organisation"
+    if allowed is not None and client != allowed:
+        return f"beställaren '{client}' är inte din organisation ({allowed})"
+    if start is None or (end is not None and end <= start):
+        return "avtalsperioden saknas eller slutar före start"
+    problem: str | None = facts.get("geometry_problem")
+    return problem
+
+
 def import_areas(
     conn: Connection,
     path: Path,
@@ -39,12 +88,14 @@ def import_areas(
     layer: str | None = None,
     crs: str | None = None,
     performed_by: str | None = None,
+    client: str | None = None,
 ) -> ImportResult:
-    """Create or update driftområden by name, with client, performer and contract period."""
+    """Create or update driftområden by name, with client, performer and contract period.
+
+    client: only areas of this client organisation may be imported (a bound token's).
+    """
     frame = read_layer(path, layer, crs)
-    missing = [c for c in _AREA_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InvalidInput(f"{path.name} saknar kolumnerna {', '.join(missing)}")
+    missing_columns_error(path, frame, dict.fromkeys(_AREA_COLUMNS, "kolumnen"))
     import_id = start_import(
         conn,
         "driftomraden",
@@ -55,31 +106,39 @@ def import_areas(
         performed_by=performed_by,
     )
     organisations = organisation_ids(conn)
+    drawn = frame.geometry.to_numpy()
     geoms, reasons = check_geometries(
-        frame.geometry.to_numpy(), np.full(len(frame), "yta", dtype=object)
+        drawn, np.full(len(frame), "yta", dtype=object), place_in_source_crs(frame)
     )
+    notes = repair_notes(drawn, geoms, reasons)
     ok = np.array([r is None for r in reasons])
     hexes = np.full(len(frame), None, dtype=object)
     hexes[ok] = _multipolygon_hex(geoms[ok])
     rows: list[tuple[Any, ...]] = []
     rejections: list[Rejection] = []
+    repairs: list[Repair] = []
     for i, record in enumerate(frame.drop(columns=frame.geometry.name).to_dict("records")):
         name = str(record["namn"] or "").strip()
-        client, performer = (str(record[c] or "").strip() for c in ("bestallare", "utforare"))
+        client_slug, performer = (str(record[c] or "").strip() for c in ("bestallare", "utforare"))
         start, end = _date(record["avtal_fran"]), _date(record.get("avtal_till"))
-        reason = reasons[i]
-        if not name:
-            reason = "namn saknas"
-        elif client not in organisations or performer not in organisations:
-            reason = (
-                f"beställaren '{client}' eller utföraren '{performer}' är ingen känd organisation"
-            )
-        elif start is None or (end is not None and end <= start):
-            reason = "avtalsperioden saknas eller slutar före start"
+        reason = area_rejection(
+            name,
+            client_slug,
+            performer,
+            start,
+            end,
+            known=set(organisations),
+            allowed_client=client,
+            geometry_problem=reasons[i],
+        )
         if reason is not None:
             rejections.append(Rejection(name or f"rad {i + 1}", reason))
             continue
-        rows.append((name, organisations[client], organisations[performer], start, end, hexes[i]))
+        if notes[i] is not None:
+            repairs.append(Repair(name, str(notes[i])))
+        rows.append(
+            (name, organisations[client_slug], organisations[performer], start, end, hexes[i])
+        )
     staged = copy_into_temp(
         conn,
         "stage_driftomrade",
@@ -93,29 +152,43 @@ def import_areas(
         ],
         rows,
     )
-    written = conn.execute(
+    differs = f"cardinality({_changed_fields('d', 's')}) > 0"
+    events = (
+        conn.execute(
+            text(
+                "INSERT INTO importhandelse (import_id, slag, objekt_ref, falt) "
+                "SELECT :import_id, CASE WHEN d.id IS NULL THEN 'ny' ELSE 'andrad' END, s.namn, "
+                f"CASE WHEN d.id IS NOT NULL THEN {_changed_fields('d', 's')} END "
+                "FROM stage_driftomrade s LEFT JOIN driftomrade d ON d.namn = s.namn "
+                f"WHERE d.id IS NULL OR {differs} ORDER BY s.namn RETURNING slag"
+            ),
+            {"import_id": import_id},
+        )
+        .scalars()
+        .all()
+    )
+    conn.execute(
         text(
             "INSERT INTO driftomrade (namn, bestallare_id, utforare_id, avtal_fran, avtal_till,"
-            " geom, import_id) SELECT namn, bestallare_id, utforare_id, avtal_fran, avtal_till,"
-            " geom, :import_id FROM stage_driftomrade"
+            " geom, import_id) SELECT s.namn, s.bestallare_id, s.utforare_id, s.avtal_fran,"
+            " s.avtal_till, s.geom, :import_id FROM stage_driftomrade s"
+            " JOIN importhandelse e ON e.import_id = :import_id AND e.objekt_ref = s.namn"
+            " AND e.slag IN ('ny', 'andrad')"
             " ON CONFLICT (namn) DO UPDATE SET bestallare_id = excluded.bestallare_id,"
             " utforare_id = excluded.utforare_id, avtal_fran = excluded.avtal_fran,"
             " avtal_till = excluded.avtal_till, geom = excluded.geom,"
             " import_id = excluded.import_id"
-            " WHERE (driftomrade.bestallare_id, driftomrade.utforare_id, driftomrade.avtal_fran,"
-            " driftomrade.avtal_till, driftomrade.geom) IS DISTINCT FROM (excluded.bestallare_id,"
-            " excluded.utforare_id, excluded.avtal_fran, excluded.avtal_till, excluded.geom)"
-            " RETURNING (xmax = 0) AS inserted"
         ),
         {"import_id": import_id},
-    ).all()
-    inserted = sum(1 for row in written if row.inserted)
+    )
+    inserted = sum(1 for kind in events if kind == "ny")
     result = ImportResult(
         import_id,
         inserted=inserted,
-        updated=len(written) - inserted,
-        unchanged=staged - len(written),
+        updated=len(events) - inserted,
+        unchanged=staged - len(events),
         rejections=rejections,
+        repairs=repairs,
     )
     finish_import(conn, result)
     return result

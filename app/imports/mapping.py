@@ -14,9 +14,14 @@ def read_mapping(path: Path) -> dict[str, tuple[str, str | None]]:
     """legacy code → (shared code, description) from a CSV with kod,benamning,skotselprodukt."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        needed = {"kod", "skotselprodukt"}
-        if not needed <= set(reader.fieldnames or []):
-            raise InvalidInput(f"{path.name} behöver kolumnerna kod, benamning och skotselprodukt")
+        present = [name.strip() for name in reader.fieldnames or []]
+        missing = [c for c in ("kod", "skotselprodukt") if c not in present]
+        if missing:
+            raise InvalidInput(
+                f"{path.name} saknar kolumnen {' och '.join(missing)} (kolumnerna kod och "
+                f"skotselprodukt krävs, benamning får finnas). Filen har: "
+                f"{', '.join(present) or 'inga kolumner'}."
+            )
         mapping: dict[str, tuple[str, str | None]] = {}
         for row in reader:
             code = (row["kod"] or "").strip()

@@ -1,5 +1,6 @@
 """An organisation's maintenance layers, in its own codes → skotselobjekt, with history."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,17 +11,24 @@ import orjson
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
-from app.errors import InvalidInput, NotFound
-from app.imports.geometry_checks import check_geometries
+from app.imports.geometry_checks import check_geometries, repair_notes
 from app.imports.mapping import stored_mapping
-from app.imports.progress import step
-from app.imports.reading import file_sha256, read_layer, source_crs
-from app.imports.record import ImportResult, Rejection, finish_import, start_import
-from app.imports.staging import VersionedTable, copy_into_temp, ewkb_hex, merge_versions
+from app.imports.progress import WRITING, step
+from app.imports.reading import (
+    chosen_layers,
+    file_sha256,
+    missing_columns_error,
+    place_in_source_crs,
+    read_layer,
+    source_crs,
+)
+from app.imports.record import ImportResult, Rejection, Repair, finish_import, start_import
+from app.imports.staging import copy_into_temp, ewkb_hex
+from app.imports.versions import VersionedTable, fill_from_current, keep_rows, merge_versions
 from app.models import Skotselprodukt
-from app.organisations.service import organisation_ids
+from app.organisations.lookup import organisation_id_of
 
 OBJECTS = VersionedTable(
     table="skotselobjekt",
@@ -35,6 +43,15 @@ OBJECTS = VersionedTable(
     ),
     copied=("import_id",),
     carried={"objekt_id": "gen_random_uuid()"},
+    ref="{a}.extern_id",
+    description="{a}.skotselprodukt_kod",
+    labels={
+        "skotselprodukt_kod": "produkt",
+        "huvudman_id": "huvudman",
+        "kvalitetsniva": "kvalitetsnivå",
+        "geom": "geometri",
+    },
+    attributes="attribut",
 )
 PROGRESS_EVERY = 10_000
 _STAGE_TYPES = [
@@ -48,10 +65,13 @@ _STAGE_TYPES = [
     ("geom", "geometry(Geometry, 3006)"),
     ("import_id", "integer"),
 ]
+KEPT_NOTE = "det befintliga objektet behålls oförändrat"
 
 
 def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and np.isnan(value):
         return None
     if isinstance(value, np.generic):
         return value.item()
@@ -90,14 +110,42 @@ def _first_with_same_shape(
     return earlier
 
 
+@dataclass(frozen=True)
+class FeatureFacts:
+    """What the checks found out about one feature of an organisation's layer."""
+
+    extern_id: str | None
+    legacy_code: str | None
+    product: str | None
+    geometry_problem: str | None
+    kept_copy: str | None = None  # the feature already taken with the same id
+    twin: str | None = None  # an earlier feature with the same product and geometry
+
+
+def rejection_reason(facts: FeatureFacts, id_column: str, code_column: str) -> str | None:
+    """Why a feature cannot be imported, in Swedish; None when it can."""
+    if not facts.extern_id:
+        return f"id-kolumnen {id_column} är tom"
+    if facts.kept_copy is not None:
+        return f"id:t förekommer flera gånger i filen; {facts.kept_copy} behölls"
+    if facts.legacy_code is None:
+        return f"koden i {code_column} saknas"
+    if facts.product is None:
+        return f"koden '{facts.legacy_code}' saknar mappning till en skötselprodukt"
+    if facts.geometry_problem is not None:
+        return facts.geometry_problem
+    if facts.twin is not None:
+        return f"samma produkt och geometri som {facts.twin} (dubblett)"
+    return None
+
+
 def _ref(ids: NDArray[np.object_], row: int) -> str:
-    return f"rad {row + 1}" if pd.isna(ids[row]) else str(ids[row])
+    return f"rad {row + 1}" if pd.isna(ids[row]) else f"{ids[row]} (rad {row + 1})"
 
 
 def read_layers(path: Path, layers: list[str] | None, crs: str | None) -> gpd.GeoDataFrame:
     """The named layers (or the only one) of a file, stacked, in EPSG:3006."""
-    names: list[str | None] = list(layers) if layers else [None]
-    frames = [read_layer(path, layer, crs) for layer in names]
+    frames = [read_layer(path, layer, crs) for layer in chosen_layers(path, layers)]
     stacked = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     layer = gpd.GeoDataFrame(stacked, geometry=frames[0].geometry.name, crs=frames[0].crs)
     layer.attrs = frames[0].attrs
@@ -118,17 +166,21 @@ def import_objects(
     full: bool = True,
     performed_by: str | None = None,
 ) -> ImportResult:
-    """Import an organisation's objects, mapping its codes with its stored legacy-code mapping."""
-    organisation_id = organisation_ids(conn).get(organisation)
-    if organisation_id is None:
-        raise NotFound(f"Organisationen '{organisation}' finns inte")
+    """Import an organisation's objects, mapping its codes with its stored legacy-code mapping.
+
+    What the file does not say stays as it is: without a quality column the quality levels,
+    an attribute column the file lacks, the huvudman (handed over or not), and every object
+    whose row was rejected.
+    """
+    organisation_id = organisation_id_of(conn, organisation)
     mapping = stored_mapping(conn, organisation_id)
     kinds = dict(conn.execute(select(Skotselprodukt.kod, Skotselprodukt.geometrityp)).all())
     with step(f"Läser {path.name}"):
         frame = read_layers(path, layers, crs)
-    for column in (id_column, code_column, quality_column):
-        if column is not None and column not in frame.columns:
-            raise InvalidInput(f"{path.name} saknar kolumnen '{column}'")
+    columns = {id_column: "id-kolumnen", code_column: "kodkolumnen"}
+    if quality_column is not None:
+        columns[quality_column] = "kvalitetskolumnen"
+    missing_columns_error(path, frame, columns)
     import_id = start_import(
         conn,
         "skotselobjekt",
@@ -138,6 +190,7 @@ def import_objects(
         source_crs=source_crs(frame),
         organisation_id=organisation_id,
         performed_by=performed_by,
+        effective=effective,
     )
 
     legacy_codes = frame[code_column].astype("string").str.strip()
@@ -145,7 +198,8 @@ def import_objects(
     expected = products.map(kinds).astype(object).where(products.notna(), None).to_numpy()
     with step("Kontrollerar geometrier"):
         drawn = closed_lines_as_areas(frame.geometry.to_numpy(), expected)
-        geoms, reasons = check_geometries(drawn, expected)
+        geoms, reasons = check_geometries(drawn, expected, place_in_source_crs(frame))
+        notes = repair_notes(drawn, geoms, reasons)
         usable = np.array([r is None for r in reasons]) & products.notna().to_numpy()
         first_of_shape = _first_with_same_shape(products.to_numpy(), geoms, usable)
     hexes = np.full(len(frame), None, dtype=object)
@@ -161,32 +215,34 @@ def import_objects(
 
     rows: list[tuple[Any, ...]] = []
     rejections: list[Rejection] = []
-    seen: set[str] = set()
+    repairs: list[Repair] = []
+    taken: dict[str, int] = {}
+    named: dict[int, str] = {}  # rejection → the id its row gave, when no copy was taken
     with step("Kontrollerar objekten", total=len(frame)) as done:
         for i in range(len(frame)):
             if i and i % PROGRESS_EVERY == 0:
                 done(PROGRESS_EVERY)
             extern_id = None if pd.isna(ids[i]) else str(ids[i])
-            ref = extern_id or f"rad {i + 1}"
-            product = products.iloc[i]
-            if not extern_id:
-                reason: str | None = f"id-kolumnen {id_column} är tom"
-            elif extern_id in seen:
-                reason = "id:t förekommer flera gånger i filen"
-            elif pd.isna(legacy_codes.iloc[i]):
-                reason = f"koden i {code_column} saknas"
-            elif pd.isna(product):
-                reason = f"koden '{legacy_codes.iloc[i]}' saknar mappning till en skötselprodukt"
-            elif reasons[i] is not None:
-                reason = reasons[i]
-            elif (twin := first_of_shape[i]) is not None:
-                reason = f"samma produkt och geometri som {_ref(ids, twin)} (dubblett)"
-            else:
-                reason = None
+            copy = taken.get(extern_id) if extern_id else None
+            twin = first_of_shape[i]
+            facts = FeatureFacts(
+                extern_id=extern_id,
+                legacy_code=None if pd.isna(legacy_codes.iloc[i]) else str(legacy_codes.iloc[i]),
+                product=None if pd.isna(products.iloc[i]) else str(products.iloc[i]),
+                geometry_problem=reasons[i],
+                kept_copy=None if copy is None else f"raden {copy + 1}",
+                twin=None if twin is None else _ref(ids, twin),
+            )
+            reason = rejection_reason(facts, id_column, code_column)
             if reason is not None:
-                rejections.append(Rejection(ref, reason))
+                if extern_id and copy is None:
+                    named[len(rejections)] = extern_id
+                rejections.append(Rejection(extern_id or f"rad {i + 1}", reason))
                 continue
-            seen.add(str(extern_id))
+            assert extern_id is not None and facts.product is not None
+            taken[extern_id] = i
+            if notes[i] is not None:
+                repairs.append(Repair(extern_id, str(notes[i])))
             quality = None if qualities is None or pd.isna(qualities[i]) else str(qualities[i])
             attributes = {
                 k: v
@@ -197,8 +253,8 @@ def import_objects(
                 (
                     organisation_id,
                     extern_id,
-                    product,
-                    kinds[product],
+                    facts.product,
+                    kinds[facts.product],
                     organisation_id,
                     quality,
                     orjson.dumps(attributes).decode(),
@@ -206,21 +262,76 @@ def import_objects(
                     import_id,
                 )
             )
-    with step("Skriver till databasen", total=len(rows)) as done:
+    scope = {"dataleverantor_id": organisation_id}
+    with step(WRITING, total=len(rows)) as done:
         staged = copy_into_temp(conn, "stage_skotselobjekt", _STAGE_TYPES, rows)
         done(staged)
+        unread = {
+            "huvudman_id": "c.huvudman_id",
+            "attribut": "(c.attribut - CAST(:read AS text[])) || s.attribut",
+        }
+        if quality_column is None:
+            unread["kvalitetsniva"] = "c.kvalitetsniva"
+        fill_from_current(
+            conn,
+            OBJECTS,
+            "stage_skotselobjekt",
+            unread,
+            scope=scope,
+            params={"read": attribute_columns},
+        )
+        kept = _keep_rejected(
+            conn, organisation_id, rejections, {k: v for k, v in named.items() if v not in taken}
+        )
     with step("Jämför med gällande versioner"):
         counts = merge_versions(
             conn,
             OBJECTS,
             "stage_skotselobjekt",
             staged,
+            import_id=import_id,
             effective=effective,
-            scope={"dataleverantor_id": organisation_id},
+            scope=scope,
             full=full,
+            kept=kept,
         )
     result = ImportResult(
-        import_id, counts.inserted, counts.updated, counts.unchanged, counts.retired, rejections
+        import_id,
+        counts.inserted,
+        counts.updated,
+        counts.unchanged,
+        counts.retired,
+        rejections,
+        repairs,
+        current_before=counts.current_before,
     )
     finish_import(conn, result)
     return result
+
+
+def _keep_rejected(
+    conn: Connection, organisation_id: int, rejections: list[Rejection], named: dict[int, str]
+) -> str:
+    """Mark the rejections whose id names a current object as keeping it; the kept keys' table.
+
+    named maps a rejection's index to the id its row gave.
+    """
+    current = set(
+        conn.execute(
+            text(
+                "SELECT extern_id FROM skotselobjekt WHERE dataleverantor_id = :org "
+                "AND valid_to IS NULL AND extern_id = ANY(CAST(:ids AS text[]))"
+            ),
+            {"org": organisation_id, "ids": sorted(set(named.values()))},
+        ).scalars()
+    )
+    for i, extern_id in named.items():
+        if extern_id in current:
+            rejection = rejections[i]
+            rejections[i] = Rejection(rejection.ref, f"{rejection.reason}; {KEPT_NOTE}", True)
+    return keep_rows(
+        conn,
+        "stage_skotselobjekt",
+        {"dataleverantor_id": "integer", "extern_id": "text"},
+        [(organisation_id, extern_id) for extern_id in sorted(current)],
+    )

@@ -7,12 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from app.errors import InvalidInput
 from app.imports.reading import file_sha256
 from app.imports.record import ImportResult, Rejection, finish_import, start_import
-from app.imports.staging import VersionedTable, copy_into_temp, merge_versions
+from app.imports.staging import copy_into_temp
+from app.imports.versions import VersionedTable, keep_rows, merge_versions
 from app.models import Fastighet
 from app.organisations.service import organisation_ids
 
@@ -21,7 +22,15 @@ OWNERSHIP = VersionedTable(
     key=("registerenhetsreferens", "organisation_id"),
     compared=(),
     copied=("import_id",),
+    ref=(
+        "coalesce((SELECT f.beteckning FROM fastighet f "
+        "WHERE f.registerenhetsreferens = {a}.registerenhetsreferens "
+        "ORDER BY f.valid_to DESC NULLS FIRST LIMIT 1), {a}.registerenhetsreferens::text)"
+    ),
+    description="(SELECT o.slug FROM organisation o WHERE o.id = {a}.organisation_id)",
+    geometry=None,
 )
+KEPT_NOTE = "fastighetens nuvarande ägare behålls oförändrade"
 _DESIGNATION_COLUMNS = ("fastighetsbeteckning", "beteckning")
 _OWNER_COLUMNS = ("agare", "ägare", "organisation")
 
@@ -61,7 +70,9 @@ def import_ownership(
     fieldnames = list(rows[0].keys())
     designation_column = _column(fieldnames, _DESIGNATION_COLUMNS, "fastighetsbeteckning")
     owner_column = _column(fieldnames, _OWNER_COLUMNS, "ägare")
-    import_id = start_import(conn, "agare", path, file_sha256(path), performed_by=performed_by)
+    import_id = start_import(
+        conn, "agare", path, file_sha256(path), performed_by=performed_by, effective=effective
+    )
 
     organisations = organisation_ids(conn)
     references: dict[str, uuid.UUID] = dict(
@@ -74,6 +85,7 @@ def import_ownership(
     staged: list[tuple[Any, ...]] = []
     rejections: list[Rejection] = []
     seen: set[tuple[uuid.UUID, int]] = set()
+    unsure: dict[int, uuid.UUID] = {}  # rejection → parcel whose owners the row meant to set
     for line, row in enumerate(rows, start=2):
         designation = " ".join((row.get(designation_column) or "").upper().split())
         owner = (row.get(owner_column) or "").strip().lower()
@@ -83,6 +95,7 @@ def import_ownership(
                 Rejection(ref, "fastighetsbeteckningen finns inte bland fastigheterna")
             )
         elif owner not in organisations:
+            unsure[len(rejections)] = references[designation]
             rejections.append(Rejection(ref, f"ägaren '{owner}' är ingen känd organisation"))
         elif (key := (references[designation], organisations[owner])) in seen:
             rejections.append(Rejection(ref, "raden förekommer flera gånger"))
@@ -99,9 +112,47 @@ def import_ownership(
         ],
         staged,
     )
-    counts = merge_versions(conn, OWNERSHIP, "stage_agare", count, effective=effective, full=full)
+    kept = _keep_owners(conn, rejections, unsure)
+    counts = merge_versions(
+        conn,
+        OWNERSHIP,
+        "stage_agare",
+        count,
+        import_id=import_id,
+        effective=effective,
+        full=full,
+        kept=kept,
+    )
     result = ImportResult(
-        import_id, counts.inserted, counts.updated, counts.unchanged, counts.retired, rejections
+        import_id,
+        counts.inserted,
+        counts.updated,
+        counts.unchanged,
+        counts.retired,
+        rejections,
+        current_before=counts.current_before,
     )
     finish_import(conn, result)
     return result
+
+
+def _keep_owners(
+    conn: Connection, rejections: list[Rejection], unsure: dict[int, uuid.UUID]
+) -> str:
+    """Keep the current owners of parcels whose row was rejected; the kept parcels' table."""
+    owned = set(
+        conn.execute(
+            text(
+                "SELECT DISTINCT registerenhetsreferens FROM fastighetsagare "
+                "WHERE valid_to IS NULL AND registerenhetsreferens = ANY(CAST(:refs AS uuid[]))"
+            ),
+            {"refs": sorted({str(r) for r in unsure.values()})},
+        ).scalars()
+    )
+    for i, reference in unsure.items():
+        if reference in owned:
+            rejection = rejections[i]
+            rejections[i] = Rejection(rejection.ref, f"{rejection.reason}; {KEPT_NOTE}", True)
+    return keep_rows(
+        conn, "stage_agare", {"registerenhetsreferens": "uuid"}, [(r,) for r in sorted(owned)]
+    )

@@ -9,6 +9,7 @@ and the rest is merged with `staging.find_differences` and `apply_differences`.
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,15 +19,17 @@ import sqlalchemy.exc
 from numpy.typing import NDArray
 from sqlalchemy import Connection, text
 
-from app.imports.geometry_checks import check_geometries
-from app.imports.progress import step
-from app.imports.record import ImportResult, Rejection
-from app.imports.staging import (
+from app.imports.geometry_checks import Place, check_geometries, repair_notes
+from app.imports.progress import WRITING, step
+from app.imports.record import ImportResult, Rejection, Repair
+from app.imports.staging import ewkb_hex
+from app.imports.versions import (
     Differences,
     VersionedTable,
     apply_differences,
-    ewkb_hex,
+    fill_from_current,
     find_differences,
+    keep_rows,
 )
 from app.models import SRID
 
@@ -51,8 +54,24 @@ PARCELS = VersionedTable(
         "geom",
     ),
     copied=("import_id",),
+    ref="{a}.objektidentitet::text",
+    description="{a}.beteckning",
+    labels={"geom": "geometri"},
 )
 STAGE = "stage_fastighet"
+# Columns a file may lack; then the stored values stay (not read means not changed).
+OPTIONAL_COLUMNS = (
+    "block",
+    "enhet",
+    "omradesnummer",
+    "objekttyp",
+    "lanskod",
+    "kommunkod",
+    "samjelittera",
+    "osakertlage",
+    "senastandrad",
+)
+KEPT_NOTE = "den befintliga fastighetsytan behålls oförändrad"
 # Staged columns in COPY order; ref is the objektidentitet as written, for the rejection list.
 STAGED: tuple[tuple[str, str], ...] = (
     ("objektidentitet", "uuid"),
@@ -93,25 +112,47 @@ def create_stage(conn: Connection, import_id: int) -> None:
 
 
 def merge_stage(
-    conn: Connection, import_id: int, staged: int, *, effective: datetime, full: bool
+    conn: Connection,
+    import_id: int,
+    staged: int,
+    *,
+    effective: datetime,
+    full: bool,
+    absent: Sequence[str] = (),
+    place: Place | None = None,
 ) -> ImportResult:
-    """Apply the rules to the stage and merge what remains into fastighet."""
+    """Apply the rules to the stage and merge what remains into fastighet.
+
+    absent: optional columns the file does not have, whose stored values are kept; place
+    writes a spot in the file's own CRS for the geometry errors.
+    """
+    fill_from_current(conn, PARCELS, STAGE, {c: f"c.{c}" for c in absent})
+    repairs: list[Repair] = []
     with step("Kontrollerar fastigheterna"):
         rejected = _reject_incomplete(conn)
         if not _keys_distinct(conn):
-            rejected += _reject_duplicates(conn)
+            rejected += _reject_duplicates(conn, repairs, place)
+        kept = _keep_rejected(conn, rejected)
     accepted = staged - len(rejected)
     with step("Jämför med gällande versioner"):
-        differences = find_differences(conn, PARCELS, STAGE, accepted)
+        differences = find_differences(conn, PARCELS, STAGE, accepted, kept=kept)
     with step("Kontrollerar geometrier"):
-        bad_geometries, touched = _reject_bad_geometries(conn, differences)
+        bad_geometries, touched = _reject_bad_geometries(conn, differences, repairs, place)
     rejected += bad_geometries
     if touched:
         accepted -= len(bad_geometries)
-        differences = find_differences(conn, PARCELS, STAGE, accepted)
-    with step("Skriver till databasen"):
+        kept = _keep_rejected(conn, rejected)
+        differences = find_differences(conn, PARCELS, STAGE, accepted, kept=kept)
+    with step(WRITING):
         counts = apply_differences(
-            conn, PARCELS, STAGE, differences, effective=effective, full=full
+            conn,
+            PARCELS,
+            STAGE,
+            differences,
+            import_id=import_id,
+            effective=effective,
+            full=full,
+            kept=kept,
         )
     return ImportResult(
         import_id,
@@ -119,11 +160,41 @@ def merge_stage(
         counts.updated,
         counts.unchanged,
         counts.retired,
-        [rejection for _, rejection in sorted(rejected, key=lambda pair: pair[0])],
+        [r.rejection for r in sorted(rejected, key=lambda r: r.ord)],
+        repairs,
+        current_before=counts.current_before,
     )
 
 
-def _reject_incomplete(conn: Connection) -> list[tuple[int, Rejection]]:
+@dataclass
+class _Rejected:
+    """A staged row the rules removed: its place in the file, why, and the parcel it named."""
+
+    ord: int
+    rejection: Rejection
+    object_id: uuid.UUID | None = None
+
+
+def _keep_rejected(conn: Connection, rejected: list[_Rejected]) -> str:
+    """Keep the current parcel areas that rejected rows named; the table of their ids."""
+    named = {r.object_id for r in rejected if r.object_id is not None}
+    current = set(
+        conn.execute(
+            text(
+                "SELECT objektidentitet FROM fastighet WHERE valid_to IS NULL "  # noqa: S608
+                "AND objektidentitet = ANY(CAST(:ids AS uuid[])) "
+                f"AND objektidentitet NOT IN (SELECT objektidentitet FROM {STAGE})"
+            ),
+            {"ids": sorted(str(i) for i in named)},
+        ).scalars()
+    )
+    for r in rejected:
+        if r.object_id in current and not r.rejection.kept:
+            r.rejection = Rejection(r.rejection.ref, f"{r.rejection.reason}; {KEPT_NOTE}", True)
+    return keep_rows(conn, STAGE, {"objektidentitet": "uuid"}, [(i,) for i in sorted(current)])
+
+
+def _reject_incomplete(conn: Connection) -> list[_Rejected]:
     """Remove and return the rows whose identity or designation cannot be formed."""
     found = conn.execute(
         text(
@@ -133,16 +204,25 @@ def _reject_incomplete(conn: Connection) -> list[tuple[int, Rejection]]:
             "WHEN s.objektidentitet IS NULL THEN 'objektidentitet saknas eller är inte ett UUID' "
             "WHEN s.registerenhetsreferens IS NULL "
             "THEN 'registerenhetsreferens saknas eller är inte ett UUID' "
-            "ELSE 'kommunnamn, trakt eller etikett saknas, så beteckningen kan inte bildas' END"
+            "ELSE 'kommunnamn, trakt eller etikett saknas, så beteckningen kan inte bildas' END, "
+            "s.objektidentitet"
         )
     ).all()
-    return [(ord_, Rejection(ref, reason)) for ord_, ref, reason in found]
+    return [_Rejected(o, Rejection(ref, reason), object_id) for o, ref, reason, object_id in found]
 
 
-def _checked(rows: Sequence[Any]) -> tuple[NDArray[np.object_], list[str | None]]:
-    """Geometry checks of (…, wkb) rows: repaired multipolygons and reasons."""
+def _checked(
+    rows: Sequence[Any], repairs: list[Repair], place: Place | None
+) -> tuple[NDArray[np.object_], list[str | None]]:
+    """Geometry checks of (ord, …, ref, wkb) rows: repaired multipolygons and reasons.
+
+    Each repair is noted in repairs with how it changed the area.
+    """
     geoms = shapely.from_wkb(np.array([row[-1] for row in rows], dtype=object))
-    fixed, reasons = check_geometries(geoms, np.full(len(rows), "yta", dtype=object))
+    fixed, reasons = check_geometries(geoms, np.full(len(rows), "yta", dtype=object), place)
+    for row, note in zip(rows, repair_notes(geoms, fixed, reasons), strict=True):
+        if note is not None:
+            repairs.append(Repair(row[-2], note))
     usable = np.array([reason is None for reason in reasons], dtype=bool)
     if usable.any():
         parts, index = shapely.get_parts(fixed[usable], return_index=True)
@@ -183,7 +263,9 @@ def _keys_distinct(conn: Connection) -> bool:
     return True
 
 
-def _reject_duplicates(conn: Connection) -> list[tuple[int, Rejection]]:
+def _reject_duplicates(
+    conn: Connection, repairs: list[Repair], place: Place | None
+) -> list[_Rejected]:
     """Keep the first usable feature of each objektidentitet; reject the later ones."""
     rows = conn.execute(
         text(
@@ -195,27 +277,27 @@ def _reject_duplicates(conn: Connection) -> list[tuple[int, Rejection]]:
     ).all()
     if not rows:
         return []
-    fixed, reasons = _checked(rows)
-    seen: set[uuid.UUID] = set()
-    rejected: list[tuple[int, Rejection]] = []
+    fixed, reasons = _checked(rows, repairs, place)
+    taken: dict[uuid.UUID, str] = {}
+    rejected: list[_Rejected] = []
     kept: list[int] = []
     for i, (ord_, object_id, ref, _) in enumerate(rows):
-        reason = (
-            "objektidentiteten förekommer flera gånger i filen" if object_id in seen else reasons[i]
-        )
-        if reason is None:
-            seen.add(object_id)
+        if object_id in taken:
+            note = f"objektidentiteten förekommer flera gånger i filen; {taken[object_id]} behölls"
+            rejected.append(_Rejected(ord_, Rejection(ref, note)))
+        elif reasons[i] is None:
+            taken[object_id] = f"raden {ord_}"
             kept.append(i)
         else:
-            rejected.append((ord_, Rejection(ref, reason)))
-    _remove(conn, [ord_ for ord_, _ in rejected])
+            rejected.append(_Rejected(ord_, Rejection(ref, str(reasons[i])), object_id))
+    _remove(conn, [r.ord for r in rejected])
     _store_geometries(conn, [rows[i][0] for i in kept], fixed[kept])
     return rejected
 
 
 def _reject_bad_geometries(
-    conn: Connection, differences: Differences
-) -> tuple[list[tuple[int, Rejection]], bool]:
+    conn: Connection, differences: Differences, repairs: list[Repair], place: Place | None
+) -> tuple[list[_Rejected], bool]:
     """Check the geometries about to be written; repair or reject. True if any was touched."""
     if not differences.written:
         return [], False
@@ -223,21 +305,23 @@ def _reject_bad_geometries(
     materialized = "" if differences.table is None else "MATERIALIZED"
     rows = conn.execute(
         text(
-            f"WITH w AS {materialized} (SELECT s.ord, {_REF_SQL} AS ref, s.geom "  # noqa: S608
+            f"WITH w AS {materialized} (SELECT s.ord, s.objektidentitet AS object_id, "  # noqa: S608
+            f"{_REF_SQL} AS ref, s.geom "
             f"FROM {STAGE} s {differences.written_rows(PARCELS, 's')}) "
-            "SELECT ord, ref, ST_AsBinary(geom) FROM w WHERE geom IS NULL OR ST_IsEmpty(geom) "
+            "SELECT ord, object_id, ref, ST_AsBinary(geom) FROM w WHERE geom IS NULL "
+            "OR ST_IsEmpty(geom) "
             "OR GeometryType(geom) <> 'MULTIPOLYGON' OR NOT ST_IsValid(geom)"
         )
     ).all()
     if not rows:
         return [], False
-    fixed, reasons = _checked(rows)
+    fixed, reasons = _checked(rows, repairs, place)
     rejected = [
-        (row[0], Rejection(row[1], reason))
+        _Rejected(row[0], Rejection(row[2], reason), row[1])
         for row, reason in zip(rows, reasons, strict=True)
         if reason is not None
     ]
     kept = [i for i, reason in enumerate(reasons) if reason is None]
-    _remove(conn, [ord_ for ord_, _ in rejected])
+    _remove(conn, [r.ord for r in rejected])
     _store_geometries(conn, [rows[i][0] for i in kept], fixed[kept])
     return rejected, True

@@ -38,9 +38,23 @@ from app.imports.geopackage_text import (
     text_of,
     wkb_hex,
 )
-from app.imports.parcel_stage import PARCELS, STAGE, STAGED_NAMES, create_stage, merge_stage
-from app.imports.progress import step
-from app.imports.reading import check_in_sweden, crs_name, file_sha256, read_layer, source_crs
+from app.imports.parcel_stage import (
+    OPTIONAL_COLUMNS,
+    PARCELS,
+    STAGE,
+    STAGED_NAMES,
+    create_stage,
+    merge_stage,
+)
+from app.imports.progress import WRITING, step
+from app.imports.reading import (
+    check_in_sweden,
+    crs_name,
+    file_sha256,
+    place_in_source_crs,
+    read_layer,
+    source_crs,
+)
 from app.imports.record import ImportResult, finish_import, start_import
 from app.imports.staging import (
     column_defaults,
@@ -109,25 +123,44 @@ def import_parcels(
         )
     else:
         frame = read_layer(path, layer, crs)
-        import_id = _start(conn, path, layer, source_crs(frame), performed_by)
+        import_id = _start(conn, path, layer, source_crs(frame), performed_by, effective)
         create_stage(conn, import_id)
         staged = _stage_frame(conn, frame)
-        result = merge_stage(conn, import_id, staged, effective=effective, full=full)
+        result = merge_stage(
+            conn,
+            import_id,
+            staged,
+            effective=effective,
+            full=full,
+            absent=_absent(frame.columns),
+            place=place_in_source_crs(frame),
+        )
     finish_import(conn, result)
     return result
 
 
-def _missing_columns(columns: Any) -> None:
+def _absent(columns: Any) -> list[str]:
+    """The optional columns a layer does not have."""
+    return [c for c in OPTIONAL_COLUMNS if c not in columns]
+
+
+def _missing_columns(columns: Any, geometry: str | None = None) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
+        present = [str(c) for c in columns if c != geometry]
         raise InvalidInput(
             "Lagret ser inte ut som Lantmäteriets Fastighetsindelning; kolumner saknas: "
-            + ", ".join(missing)
+            f"{', '.join(missing)}. Lagret har kolumnerna: {', '.join(present) or 'inga'}."
         )
 
 
 def _start(
-    conn: Connection, path: Path, layer: str | None, crs: str, performed_by: str | None
+    conn: Connection,
+    path: Path,
+    layer: str | None,
+    crs: str,
+    performed_by: str | None,
+    effective: datetime,
 ) -> int:
     return start_import(
         conn,
@@ -137,6 +170,7 @@ def _start(
         layer=layer,
         source_crs=crs,
         performed_by=performed_by,
+        effective=effective,
     )
 
 
@@ -319,7 +353,7 @@ def _import_geopackage(
     performed_by: str | None,
 ) -> ImportResult:
     """The text path: straight into an empty table, else staged; the general path if need be."""
-    _missing_columns(layer.columns)
+    _missing_columns(layer.columns, layer.geometry_column)
     # The helpers start on the likely path at once and read while the file's checksum is
     # computed; whether the table is empty is settled under the import lock.
     table = PARCELS.table
@@ -327,7 +361,7 @@ def _import_geopackage(
     empty = not conn.execute(exists).scalar_one()
     reader = TextReader(_direct_spec(path, layer) if empty else _staged_spec(path, layer))
     try:
-        import_id = _start(conn, path, layer.table, crs_name(source), performed_by)
+        import_id = _start(conn, path, layer.table, crs_name(source), performed_by, effective)
         if lock_if_empty(conn, table):
             if not empty:
                 reader.close()
@@ -356,7 +390,9 @@ def _import_geopackage(
     if staged is None:
         create_stage(conn, import_id)
         staged = _stage_frame(conn, read_layer(path, layer.table, source.to_string()))
-    return merge_stage(conn, import_id, staged, effective=effective, full=full)
+    return merge_stage(
+        conn, import_id, staged, effective=effective, full=full, absent=_absent(layer.columns)
+    )
 
 
 # --- Any other file, read into Python ------------------------------------------------------
@@ -397,7 +433,7 @@ def _stage_frame(conn: Connection, frame: "gpd.GeoDataFrame") -> int:
     """Stage a layer read into Python, one row at a time."""
     import shapely
 
-    _missing_columns(frame.columns)
+    _missing_columns(frame.columns, frame.geometry.name)
     geoms = frame.geometry.to_numpy()
     hexes = np.full(len(geoms), None, dtype=object)
     present = ~shapely.is_missing(geoms)
@@ -427,7 +463,7 @@ def _stage_frame(conn: Connection, frame: "gpd.GeoDataFrame") -> int:
                 f"rad {i + 1}" if _missing(written) or written == "" else str(written),
             )
         )
-    with step("Skriver till databasen", total=len(rows)) as done:
+    with step(WRITING, total=len(rows)) as done:
         count = copy_rows(conn, STAGE, STAGED_NAMES, rows)
         done(count)
     return count

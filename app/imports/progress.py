@@ -30,6 +30,8 @@ class _Silent:
         pass
 
 
+# The step that writes to the database; a dry run's reporter names it for what it is there.
+WRITING = "Skriver till databasen"
 _SILENT = _Silent()
 _reporter: ContextVar[ProgressReporter | None] = ContextVar("import_progress", default=None)
 

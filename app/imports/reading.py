@@ -1,10 +1,11 @@
 """Reading GIS files into GeoDataFrames in EPSG:3006."""
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyproj import CRS
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 SOURCE_CRS = "source_crs"
+# Formats whose fields have no declared types: GDAL guesses, and '1:4' would become a time.
+_SCHEMALESS = ("GeoJSON", "GeoJSONSeq", "TopoJSON")
 
 
 class UnreadableFile(InvalidInput):
@@ -26,11 +29,13 @@ class UnreadableFile(InvalidInput):
 
 
 def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
+    """Hex SHA-256 of a file's bytes (of a folder's files, in name order, for Shapefiles)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        with file.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -40,19 +45,94 @@ def crs_name(crs: CRS) -> str:
     return f"{code[0]}:{code[1]}" if code else crs.to_string()
 
 
+class LayerNotChosen(InvalidInput):
+    """The file has several layers (or not the one asked for): the user must say which."""
+
+    type = "valj-lager"
+    title = "Ange vilket lager som ska läsas"
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer of a file: its name, geometry type and number of features."""
+
+    name: str
+    geometry_type: str | None
+    features: int
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.geometry_type or 'ingen geometri'}, {self.features} objekt)"
+
+
+def list_layers(path: Path) -> list[LayerInfo]:
+    """The layers of a GIS file, in the file's order."""
+    import pyogrio
+
+    try:
+        with _dxf_encoding(path):
+            found = pyogrio.list_layers(path)
+            return [
+                LayerInfo(str(name), None if kind is None else str(kind), _count(path, str(name)))
+                for name, kind in found
+            ]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise UnreadableFile(f"{path.name}: {exc}") from exc
+
+
+def _count(path: Path, layer: str) -> int:
+    import pyogrio
+
+    return int(pyogrio.read_info(path, layer=layer, force_feature_count=True)["features"])
+
+
+def chosen_layers(path: Path, layers: list[str] | None) -> list[str]:
+    """The layers to read: those named (each must exist), or the file's only one."""
+    present = list_layers(path)
+    names = [layer.name for layer in present]
+    listing = "; ".join(str(layer) for layer in present)
+    if not layers:
+        if len(present) == 1:
+            return names
+        if not present:
+            raise UnreadableFile(f"{path.name} innehåller inga lager.")
+        raise LayerNotChosen(
+            f"{path.name} har {len(present)} lager: {listing}. Ange vilka som ska läsas "
+            "(--lager NAMN, flera gånger för flera lager; vid uppladdning fältet lager).",
+            lager=[
+                {"namn": x.name, "geometrityp": x.geometry_type, "antal": x.features}
+                for x in present
+            ],
+        )
+    unknown = [layer for layer in layers if layer not in names]
+    if unknown:
+        raise LayerNotChosen(
+            f"{path.name} har inget lager {', '.join(repr(u) for u in unknown)}. "
+            f"Filens lager: {listing}."
+        )
+    return list(layers)
+
+
 def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> "gpd.GeoDataFrame":
-    """One layer of a GIS file, transformed to EPSG:3006; a file without a CRS needs crs."""
+    """One layer of a GIS file, transformed to EPSG:3006; a file without a CRS needs crs.
+
+    Without a layer the file must have exactly one. Integer fields stay integers where values
+    are missing, and a format without a schema (GeoJSON) gives date-like text as text.
+    """
     # Imported here: GDAL's Python stack takes half a second to load, and the GeoPackage
     # path of the parcel import does without it.
     import geopandas as gpd
     import pyogrio
     import shapely
 
+    name = layer if layer is not None else chosen_layers(path, None)[0]
     try:
         with _dxf_encoding(path):
-            frame = pyogrio.read_dataframe(path, layer=layer)
+            info = pyogrio.read_info(path, layer=name)
+            options = {"DATE_AS_STRING": "YES"} if info["driver"] in _SCHEMALESS else {}
+            frame = pyogrio.read_dataframe(path, layer=name, **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise UnreadableFile(f"{path.name}: {exc}") from exc
+    _integers_as_integers(frame, info)
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry is None:
         raise UnreadableFile(f"{path.name}: lagret har ingen geometri")
     if frame.geometry.has_z.any():  # CAD drawings carry a Z of 0; the tables are 2D
@@ -71,6 +151,41 @@ def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> 
     _check_in_sweden(frame, path, source)
     frame.attrs[SOURCE_CRS] = crs_name(source)
     return frame
+
+
+def _integers_as_integers(frame: "gpd.GeoDataFrame", info: dict[str, Any]) -> None:
+    """Integer fields with missing values arrive as floats (1981.0); make them integers again."""
+    for column, ogr_type in zip(info["fields"], info["ogr_types"], strict=True):
+        if ogr_type in ("OFTInteger", "OFTInteger64") and frame[column].dtype.kind == "f":
+            frame[column] = frame[column].astype("Int64")
+
+
+def missing_columns_error(path: Path, frame: "gpd.GeoDataFrame", named: dict[str, str]) -> None:
+    """Refuse a layer without the columns named (column → what it is), listing those it has."""
+    missing = [f"{what} '{column}'" for column, what in named.items() if column not in frame]
+    if missing:
+        present = [str(c) for c in frame.columns if c != frame.geometry.name]
+        raise InvalidInput(
+            f"{path.name} saknar {', '.join(missing)}. Lagret har kolumnerna: "
+            f"{', '.join(present) or 'inga'}."
+        )
+
+
+def place_in_source_crs(frame: "gpd.GeoDataFrame") -> Callable[[float, float], str]:
+    """Writes a spot given in EPSG:3006 in the CRS the layer was read in, for messages."""
+    from pyproj import Transformer
+
+    name = source_crs(frame)
+    crs = CRS.from_user_input(name)
+    back = Transformer.from_crs(SRID, crs, always_xy=True)
+
+    def place(x: float, y: float) -> str:
+        e, n = back.transform(x, y)
+        if crs.is_geographic:
+            return f"lon {e:.6f}, lat {n:.6f} ({name})"
+        return f"E {e:.2f}, N {n:.2f} ({name})"
+
+    return place
 
 
 def source_crs(frame: "gpd.GeoDataFrame") -> str:

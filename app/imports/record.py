@@ -1,19 +1,34 @@
-"""The import record: one row per run, its counts and its rejected features."""
+"""The import record: one row per run, its counts, its rejected and repaired features."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, text, update
 
-from app.models import Importavvisning, Importkorning
+from app.models import Importavvisning, Importhandelse, Importkorning
+
+DRY_RUN_SETTING = "ansvar.torrkorning"
 
 
 @dataclass
 class Rejection:
-    """A feature an import did not take, and why (in Swedish, for the GIS technician)."""
+    """A feature an import did not take, and why (in Swedish, for the GIS technician).
+
+    kept: the row named an existing object, which therefore stays exactly as it was.
+    """
 
     ref: str
     reason: str
+    kept: bool = False
+
+
+@dataclass
+class Repair:
+    """A feature whose invalid geometry the import repaired, and how much that changed it."""
+
+    ref: str
+    note: str
 
 
 @dataclass
@@ -26,11 +41,19 @@ class ImportResult:
     unchanged: int = 0
     retired: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    # Current rows in the import's scope before it ran: what a mass retirement is measured by.
+    current_before: int | None = None
 
     @property
     def rejected(self) -> int:
         """Number of rejected features."""
         return len(self.rejections)
+
+    @property
+    def kept(self) -> int:
+        """Existing objects kept as they were because their row was rejected."""
+        return sum(1 for r in self.rejections if r.kept)
 
 
 def start_import(
@@ -43,8 +66,13 @@ def start_import(
     source_crs: str | None = None,
     organisation_id: int | None = None,
     performed_by: str | None = None,
+    effective: datetime | None = None,
 ) -> int:
-    """Open the record of an import run and return its id."""
+    """Open the record of an import run and return its id.
+
+    A dry run (DRY_RUN_SETTING on in the transaction) takes no import number: its record gets
+    the negated server process id, and is rolled back with the rest.
+    """
     # Imports of one kind run one after the other, never interleaved.
     conn.execute(
         text("SELECT pg_advisory_xact_lock(hashtext('ansvarskartan-import-' || :kind))"),
@@ -52,9 +80,15 @@ def start_import(
     )
     # The run's own record audits it; the triggers need not log each of its rows.
     conn.execute(text("SELECT set_config('ansvar.massimport', 'on', true)"))
+    dry_run = conn.execute(
+        text("SELECT coalesce(current_setting(:name, true), '') = 'on'"), {"name": DRY_RUN_SETTING}
+    ).scalar_one()
+    number = text("-pg_backend_pid()") if dry_run else None
     return conn.execute(
         insert(Importkorning)
         .values(
+            **({"id": number, "status": "torrkorning"} if dry_run else {}),
+            giltig_fran=effective,
             typ=kind,
             filnamn=path.name,
             sha256=sha256,
@@ -74,7 +108,7 @@ def finish_import(conn: Connection, result: ImportResult) -> None:
         update(Importkorning)
         .where(Importkorning.id == result.import_id)
         .values(
-            status="klar",
+            status=text("CASE WHEN status = 'torrkorning' THEN status ELSE 'klar' END"),
             avslutad=text("clock_timestamp()"),
             antal_nya=result.inserted,
             antal_andrade=result.updated,
@@ -87,7 +121,25 @@ def finish_import(conn: Connection, result: ImportResult) -> None:
         conn.execute(
             insert(Importavvisning),
             [
-                {"import_id": result.import_id, "objekt_ref": r.ref, "orsak": r.reason}
+                {
+                    "import_id": result.import_id,
+                    "objekt_ref": r.ref,
+                    "orsak": r.reason,
+                    "behalls": r.kept,
+                }
                 for r in result.rejections
+            ],
+        )
+    if result.repairs:
+        conn.execute(
+            insert(Importhandelse),
+            [
+                {
+                    "import_id": result.import_id,
+                    "slag": "reparerad",
+                    "objekt_ref": r.ref,
+                    "beskrivning": r.note,
+                }
+                for r in result.repairs
             ],
         )

@@ -8,20 +8,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, text
 from starlette.concurrency import run_in_threadpool
 
-from app.access.principal import Principal, ReadAccess, require_role
-from app.db import PooledConnectionDep, make_sync_engine
+from app.access.principal import Forbidden, Principal, ReadAccess, require_role
 from app.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from app.imports.areas import import_areas
+from app.imports.changes import list_changes
 from app.imports.objects import import_objects
 from app.imports.ownership import import_ownership
-from app.imports.parcels import import_parcels
+from app.imports.parcels import PARCEL_LAYER, import_parcels
 from app.imports.record import ImportResult
-from app.imports.transaction import run_import
+from app.imports.transaction import ImportRun, run_import
 from app.imports.upload import sniff_suffix, unpack
 
 router = APIRouter(tags=["import"])
@@ -29,15 +29,29 @@ MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 KINDS = ("fastigheter", "agare", "skotselobjekt", "driftomraden")
 
 
-def _importer(kind: str, options: dict[str, Any]) -> Callable[[Connection], ImportResult]:
-    """The import of one kind, with the options of the upload."""
+LIST_LIMIT = 1000
+
+
+def _importer(
+    kind: str, options: dict[str, Any], principal: Principal
+) -> Callable[[Connection], ImportResult]:
+    """The import of one kind, with the options of the upload, as the principal may run it."""
     effective = datetime.now(UTC)
-    who, full, layer, crs = options["who"], not options["delvis"], options["lager"], options["crs"]
+    who, full, layers, crs = options["who"], not options["delvis"], options["lager"], options["crs"]
+    layer = layers[0] if layers else None
+    if len(layers or []) > 1 and kind != "skotselobjekt":
+        raise InvalidInput("Bara skötselobjekt kan läsas från flera lager samtidigt.")
+    bound = principal.organisation_id if principal.role == "gis" else None
+    if bound is not None and kind in ("fastigheter", "agare"):
+        raise Forbidden(
+            "Fastigheter och ägare gäller alla organisationer; en gis-token knuten till en "
+            "organisation får inte importera dem."
+        )
     if kind == "fastigheter":
         return lambda conn: import_parcels(
             conn,
             options["path"],
-            layer=layer,
+            layer=layer or PARCEL_LAYER,
             crs=crs,
             effective=effective,
             full=full,
@@ -50,28 +64,74 @@ def _importer(kind: str, options: dict[str, Any]) -> Callable[[Connection], Impo
     if kind == "skotselobjekt":
         if not (options["organisation"] and options["id_kolumn"] and options["kod_kolumn"]):
             raise InvalidInput("Ange organisation, id_kolumn och kod_kolumn.")
-        return lambda conn: import_objects(
-            conn,
-            options["path"],
-            options["organisation"],
-            id_column=options["id_kolumn"],
-            code_column=options["kod_kolumn"],
-            quality_column=options["kvalitet_kolumn"],
-            layers=[layer] if layer else None,
-            crs=crs,
-            effective=effective,
-            full=full,
-            performed_by=who,
+
+        def objects(conn: Connection) -> ImportResult:
+            _check_bound(conn, bound, options["organisation"])
+            return import_objects(
+                conn,
+                options["path"],
+                options["organisation"],
+                id_column=options["id_kolumn"],
+                code_column=options["kod_kolumn"],
+                quality_column=options["kvalitet_kolumn"],
+                layers=layers,
+                crs=crs,
+                effective=effective,
+                full=full,
+                performed_by=who,
+            )
+
+        return objects
+
+    def areas(conn: Connection) -> ImportResult:
+        client = _slug_of(conn, bound) if bound is not None else None
+        return import_areas(
+            conn, options["path"], layer=layer, crs=crs, performed_by=who, client=client
         )
-    return lambda conn: import_areas(conn, options["path"], layer=layer, crs=crs, performed_by=who)
+
+    return areas
 
 
-def _run(settings: Any, kind: str, options: dict[str, Any], dry_run: bool) -> ImportResult:
-    engine = make_sync_engine(settings)
-    try:
-        return run_import(engine, _importer(kind, options), dry_run=dry_run)
-    finally:
-        engine.dispose()
+def _slug_of(conn: Connection, organisation_id: int) -> str:
+    return str(
+        conn.execute(
+            text("SELECT slug FROM organisation WHERE id = :id"), {"id": organisation_id}
+        ).scalar_one()
+    )
+
+
+def _check_bound(conn: Connection, bound: int | None, organisation: str) -> None:
+    """A gis token bound to an organisation imports that organisation's objects only."""
+    if bound is not None and organisation != _slug_of(conn, bound):
+        raise Forbidden(
+            f"Token är knuten till {_slug_of(conn, bound)} och får inte importera "
+            f"{organisation}s skötselobjekt."
+        )
+
+
+def import_answer(run: ImportRun) -> dict[str, Any]:
+    """The JSON answer of an import: counts, and per kind the objects (the first of each)."""
+    result = run.result
+    body: dict[str, Any] = {
+        "import_id": None if run.dry_run else result.import_id,
+        "torrkorning": run.dry_run,
+        "nya": result.inserted,
+        "andrade": result.updated,
+        "oforandrade": result.unchanged,
+        "avslutade": result.retired,
+        "avvisade": result.rejected,
+        "reparerade": len(result.repairs),
+        "behalls_avvisad_rad": result.kept,
+        "objekt": run.changes.as_json(),
+        # As before: the rejections with their reasons.
+        "avvisningar": [
+            {"objekt": r.ref, "orsak": r.reason, "behalls": r.kept}
+            for r in result.rejections[:LIST_LIMIT]
+        ],
+    }
+    if run.refusal is not None:
+        body["varning"] = f"En riktig import skulle nekas: {run.refusal}"
+    return body
 
 
 @router.post("/importer", summary="Ladda upp och importera en fil (gis)", status_code=201)
@@ -80,7 +140,10 @@ async def upload(
     who: Annotated[Principal, Depends(require_role("gis", "admin"))],
     fil: Annotated[UploadFile, File(description="GeoPackage, zip, GeoJSON, GML, DXF eller CSV")],
     typ: Annotated[str, Form(description="fastigheter, agare, skotselobjekt eller driftomraden")],
-    lager: Annotated[str | None, Form()] = None,
+    lager: Annotated[
+        list[str] | None,
+        Form(description="Lager att läsa; kan anges flera gånger (skötselobjekt)"),
+    ] = None,
     crs: Annotated[str | None, Form()] = None,
     organisation: Annotated[str | None, Form()] = None,
     id_kolumn: Annotated[str | None, Form()] = None,
@@ -88,12 +151,13 @@ async def upload(
     kvalitet_kolumn: Annotated[str | None, Form()] = None,
     torrkorning: Annotated[bool, Form()] = False,
     delvis: Annotated[bool, Form()] = False,
+    tillat_avslut: Annotated[
+        bool, Form(description="Bekräfta att importen får avsluta många objekt")
+    ] = False,
 ) -> Response:
-    """Run the import in one transaction and answer with its counts (or the dry run's)."""
+    """Run the import in one transaction and answer with what it did (or the dry run's)."""
     if typ not in KINDS:
         raise InvalidInput(f"typ ska vara en av {', '.join(KINDS)}.")
-    if typ == "fastigheter" and lager is None:
-        lager = "registerenhetsomradesyta"
     workdir = Path(tempfile.mkdtemp(prefix="ansvarskartan-import-"))
     try:
         head = await fil.read(512)
@@ -116,7 +180,7 @@ async def upload(
             path = await run_in_threadpool(unpack, path, workdir / "uppackat")
         options = {
             "path": path,
-            "lager": lager,
+            "lager": [name for name in lager or [] if name.strip()] or None,
             "crs": crs,
             "organisation": organisation,
             "id_kolumn": id_kolumn,
@@ -125,45 +189,61 @@ async def upload(
             "delvis": delvis,
             "who": f"token:{who.token_id} {who.name}",
         }
-        result = await run_in_threadpool(
-            _run, request.app.state.settings, typ, options, torrkorning
+        importer = _importer(typ, options, who)
+        run = await run_in_threadpool(
+            run_import,
+            request.app.state.sync_engine,
+            importer,
+            dry_run=torrkorning,
+            allow_retirement=tillat_avslut,
+            limit=LIST_LIMIT,
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    body = {
-        "import_id": None if torrkorning else result.import_id,
-        "torrkorning": torrkorning,
-        "nya": result.inserted,
-        "andrade": result.updated,
-        "oforandrade": result.unchanged,
-        "avslutade": result.retired,
-        "avvisade": result.rejected,
-        "avvisningar": [{"objekt": r.ref, "orsak": r.reason} for r in result.rejections[:1000]],
-    }
-    return Response(orjson.dumps(body), status_code=201, media_type="application/json")
+    return Response(
+        orjson.dumps(import_answer(run)), status_code=201, media_type="application/json"
+    )
 
 
 _RECORD_SQL = """
 SELECT json_build_object(
   'id', k.id, 'typ', k.typ, 'status', k.status, 'fil', k.filnamn, 'sha256', k.sha256,
   'lager', k.lager, 'koordinatsystem', k.kalla_crs, 'startad', k.startad,
-  'avslutad', k.avslutad, 'utford_av', k.utford_av, 'nya', k.antal_nya,
-  'andrade', k.antal_andrade, 'oforandrade', k.antal_oforandrade,
+  'avslutad', k.avslutad, 'giltig_fran', k.giltig_fran, 'utford_av', k.utford_av,
+  'nya', k.antal_nya, 'andrade', k.antal_andrade, 'oforandrade', k.antal_oforandrade,
   'avslutade', k.antal_avslutade, 'avvisade', k.antal_avvisade,
   'avvisningar', coalesce((SELECT json_agg(json_build_object('objekt', a.objekt_ref,
-    'orsak', a.orsak) ORDER BY a.id) FROM importavvisning a WHERE a.import_id = k.id), '[]'))::text
-FROM importkorning k WHERE k.id = %(id)s
+    'orsak', a.orsak, 'behalls', a.behalls) ORDER BY a.id) FROM importavvisning a
+    WHERE a.import_id = k.id), '[]'))::text
+FROM importkorning k WHERE k.id = :id
 """
+
+
+def _record(engine: Engine, import_id: int, limit: int) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        found = conn.execute(text(_RECORD_SQL), {"id": import_id}).scalar_one_or_none()
+        if found is None:
+            return None
+        record: dict[str, Any] = orjson.loads(found)
+        changes = list_changes(conn, import_id, limit)
+    record["reparerade"] = changes.totals.get("reparerade", 0)
+    record["objekt"] = changes.as_json()
+    return record
 
 
 @router.get(
     "/importer/{import_id}",
-    summary="Vad en import gjorde: status, antal och varje avvisat objekt",
+    summary="Vad en import gjorde: antal, och vilka objekt som är nya, ändrade, avslutade, "
+    "lagade och avvisade",
     dependencies=[ReadAccess],
 )
-async def import_record(import_id: int, conn: PooledConnectionDep) -> Response:
-    """The record of one import run."""
-    row = await (await conn.execute(_RECORD_SQL, {"id": import_id})).fetchone()
-    if row is None:
+async def import_record(
+    request: Request,
+    import_id: int,
+    limit: Annotated[int, Query(ge=1, le=100_000, description="Objekt per slag")] = LIST_LIMIT,
+) -> Response:
+    """The record of one import run, with its objects per kind."""
+    record = await run_in_threadpool(_record, request.app.state.sync_engine, import_id, limit)
+    if record is None:
         raise NotFound(f"Importen {import_id} finns inte.")
-    return Response(row[0].encode(), media_type="application/json")
+    return Response(orjson.dumps(record), media_type="application/json")

@@ -47,4 +47,13 @@ def unpack(archive: Path, target: Path) -> Path:
         raise UnsupportedMediaType(
             "Zip-filen innehåller ingen GeoPackage, Shapefile eller GeoJSON."
         )
-    return found[0]
+    if len(found) == 1:
+        return found[0]
+    # Shapefiles side by side are one source with a layer each; anything else is ambiguous.
+    if all(p.suffix.lower() == ".shp" and p.parent == found[0].parent for p in found):
+        return found[0].parent
+    raise InvalidInput(
+        "Zip-filen innehåller flera datamängder: "
+        + ", ".join(str(p.relative_to(target)) for p in found)
+        + ". Packa en i taget (eller flera Shapefiler i samma mapp, som då blir lager)."
+    )

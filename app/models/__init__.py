@@ -11,7 +11,7 @@ from app.models.geo_tables import (
     Kommungrans,
     Skotselobjekt,
 )
-from app.models.imports import Importavvisning, Importkorning
+from app.models.imports import Importavvisning, Importhandelse, Importkorning
 from app.models.organisation import Kontakt, Organisation
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Fastighet",
     "Fastighetsagare",
     "Importavvisning",
+    "Importhandelse",
     "Importkorning",
     "Kodmappning",
     "Kommungrans",

@@ -2,13 +2,25 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
 
 IMPORT_KINDS = ("fastigheter", "agare", "skotselobjekt", "driftomraden", "kommungrans")
 IMPORT_STATUSES = ("pagar", "klar", "misslyckad", "torrkorning")
+EVENT_KINDS = ("ny", "andrad", "avslutad", "reparerad")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -36,6 +48,8 @@ class Importkorning(Base):
     status: Mapped[str] = mapped_column(Text, server_default=text("'pagar'"))
     startad: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
     avslutad: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The moment the versions this import wrote start (and those it closed end).
+    giltig_fran: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     utford_av: Mapped[str | None] = mapped_column(Text)
     antal_nya: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     antal_andrade: Mapped[int] = mapped_column(Integer, server_default=text("0"))
@@ -55,3 +69,21 @@ class Importavvisning(Base):
     )
     objekt_ref: Mapped[str] = mapped_column(Text)
     orsak: Mapped[str] = mapped_column(Text)
+    # The row named an existing object, which the import therefore kept as it was.
+    behalls: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+class Importhandelse(Base):
+    """What an import did to one object that its rows do not show: retired, repaired, …"""
+
+    __tablename__ = "importhandelse"
+    __table_args__ = (CheckConstraint(_in("slag", EVENT_KINDS), name="slag"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("importkorning.id", ondelete="CASCADE"), index=True
+    )
+    slag: Mapped[str] = mapped_column(Text)
+    objekt_ref: Mapped[str] = mapped_column(Text)
+    beskrivning: Mapped[str | None] = mapped_column(Text)
+    falt: Mapped[list[str] | None] = mapped_column(ARRAY(Text))

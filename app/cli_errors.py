@@ -1,0 +1,53 @@
+"""Errors on the command line: one clear Swedish line and exit code 1, never a traceback."""
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from sqlalchemy.exc import DBAPIError
+
+from app.db import is_connection_error
+from app.errors import AppError
+from app.settings import describe_url, get_settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn known errors into one clear line on stderr and exit code 1, not a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except AppError as exc:
+            typer.secho(f"Fel: {exc.detail}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
+        except (
+            FileNotFoundError,
+            FileExistsError,
+            IsADirectoryError,
+            NotADirectoryError,
+            PermissionError,
+        ) as exc:
+            typer.secho(
+                f"Fel: kan inte använda {exc.filename}: {exc.strerror}.",
+                err=True,
+                fg=typer.colors.RED,
+            )
+            raise typer.Exit(1) from None
+        except DBAPIError as exc:
+            if not is_connection_error(exc):
+                raise
+            where = describe_url(get_settings().database_url)
+            typer.secho(
+                f"Fel: kan inte nå databasen på {where}. Starta den lokala databasen med "
+                "`make db` eller ange ANSVAR_DATABASE_URL.",
+                err=True,
+                fg=typer.colors.RED,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper
