@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from app.cli_errors import friendly_errors
-from app.db import make_sync_engine
-from app.errors import AppError
+from app.core.db import make_sync_engine
+from app.core.errors import AppError
+from app.core.settings import get_settings
 from app.organisations.cli import organisation_app
-from app.settings import get_settings
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -53,7 +53,7 @@ app.add_typer(organisation_app, name="organisation")
 @friendly_errors
 def migrate() -> None:
     """Uppgradera databasens schema till senaste versionen; läs in kommungränsen om den saknas."""
-    from app.migrate import upgrade
+    from app.core.migrate import upgrade
     from app.municipality.boundary import ensure_boundary
 
     settings = get_settings()
@@ -106,7 +106,7 @@ def catalogue_sync(
     """Läs in katalogfilen: nya och ändrade produkter skrivs, oanvända borttagna tas bort."""
     from app.catalogue.catalogue_file import read_catalogue
     from app.catalogue.sync import sync_catalogue
-    from app.paths import CATALOGUE_CSV
+    from app.core.paths import CATALOGUE_CSV
 
     products = read_catalogue(fil or CATALOGUE_CSV)
     with make_sync_engine(get_settings()).begin() as conn:
@@ -182,8 +182,8 @@ def ansvar(
     """Vem sköter punkten LON LAT? Eller alla punkter i en CSV-fil (--fil)."""
     from datetime import date
 
-    from app.errors import InvalidInput
-    from app.geo import WGS84, Point, make_point
+    from app.core.errors import InvalidInput
+    from app.core.geo import WGS84, Point, make_point
     from app.responsibility.batch import parse_csv, results_csv
     from app.responsibility.service import resolve_options, resolve_sync
 
@@ -195,7 +195,7 @@ def ansvar(
     options = resolve_options(settings, day, produkt)
     engine = make_sync_engine(settings)
     if fil is not None:
-        from app.geo import parse_crs
+        from app.core.geo import parse_crs
 
         rows = parse_csv(fil.read_bytes(), parse_crs(crs) if crs else None)
         points = [row.point for row in rows if isinstance(row.point, Point)]

@@ -7,9 +7,9 @@ from typing import ParamSpec, TypeVar
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from app.db import is_connection_error
-from app.errors import AppError
-from app.settings import describe_url, get_settings
+from app.core.db import is_connection_error
+from app.core.errors import AppError
+from app.core.settings import describe_url, get_settings
 
 P = ParamSpec("P")
 R = TypeVar("R")

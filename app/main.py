@@ -10,7 +10,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.areas.router import router as areas_router
 from app.catalogue.router import router as catalogue_router
-from app.db import make_async_engine, make_pool, make_sync_engine
+from app.core.db import make_async_engine, make_pool, make_sync_engine
+from app.core.openapi30 import install_openapi30
+from app.core.paths import FRONTEND_DIST
+from app.core.problems import install_problem_handlers
+from app.core.settings import Settings, get_settings
 from app.editing.router import router as editing_router
 from app.export.router import router as export_router
 from app.features.router import router as features_router
@@ -19,12 +23,8 @@ from app.history.router import router as history_router
 from app.imports.router import router as imports_router
 from app.mapui.router import router as map_router
 from app.municipality.boundary import warn_when_boundary_missing
-from app.openapi30 import install_openapi30
 from app.organisations.router import router as organisations_router
-from app.paths import FRONTEND_DIST
-from app.problems import install_problem_handlers
 from app.responsibility.router import router as responsibility_router
-from app.settings import Settings, get_settings
 from app.styles.router import router as styles_router
 
 API_PREFIX = "/api/v1"

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.engine import make_url
 
-from app.paths import REPO_ROOT
+from app.core.paths import REPO_ROOT
 
 
 def free_port() -> int:

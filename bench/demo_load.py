@@ -17,12 +17,12 @@ from pathlib import Path
 import pyogrio
 from sqlalchemy import create_engine
 
-from app.db_admin import ensure_database, sibling_database_url
+from app.core.migrate import upgrade
+from app.core.settings import get_settings
 from app.demo.generate import generate
 from app.demo.load import load_demo, reset_data
-from app.migrate import upgrade
-from app.settings import get_settings
 from bench.common import ogr_connection
+from tests.support.db_admin import ensure_database, sibling_database_url
 
 SCRATCH_SCHEMA = "bench_ogr2ogr"
 

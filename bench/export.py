@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 
-from app.db import libpq_url
+from app.core.db import libpq_url
 from app.export.contents import load_contents
 from app.export.package import write_package, zip_package
 from bench.common import ogr_connection

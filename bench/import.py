@@ -33,18 +33,18 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from app.db_admin import ensure_database, sibling_database_url
+from app.core.migrate import upgrade
+from app.core.settings import get_settings
 from app.demo.generate import PARCEL_FILE, PARCEL_LAYER, generate
 from app.demo.load import reset_data
 from app.imports.parcels import import_parcels
 from app.imports.transaction import run_import
-from app.migrate import upgrade
-from app.settings import get_settings
 from bench.common import ogr_connection
 from bench.scaled_demo import CACHE
+from tests.support.db_admin import ensure_database, sibling_database_url
 
 SCRATCH_SCHEMA = "bench_ogr2ogr"
-PROFILED_MODULES = ("app/imports/", "app/geo")
+PROFILED_MODULES = ("app/imports/", "app/core/geo")
 
 
 def parcel_file(parcels: int, seed: int) -> Path:

@@ -19,8 +19,8 @@ from contextlib import contextmanager
 
 from playwright.sync_api import Page, sync_playwright
 
-from app.paths import FRONTEND_DIST, REPO_ROOT
-from app.settings import get_settings
+from app.core.paths import FRONTEND_DIST, REPO_ROOT
+from app.core.settings import get_settings
 from bench.common import free_port, start_ansvarskartan, stop_server
 
 CHROMIUM_ARGS = [

@@ -22,9 +22,9 @@ import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.core.settings import Settings
 from app.responsibility.queries import Tolerances, candidate_params
 from app.responsibility.service import CANDIDATES_PSYCOPG
-from app.settings import Settings
 from bench.common import free_port, percentile, start_ansvarskartan, stop_server, wrk
 from bench.scaled_demo import scaled_demo_url
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from app.db_admin import ensure_database, sibling_database_url
+from app.core.paths import REPO_ROOT
+from app.core.settings import get_settings
 from app.demo.load import generate_and_load, parcel_count
-from app.paths import REPO_ROOT
-from app.settings import get_settings
+from tests.support.db_admin import ensure_database, sibling_database_url
 
 CACHE = REPO_ROOT / ".cache" / "bench"
 

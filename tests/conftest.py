@@ -14,13 +14,13 @@ from sqlalchemy import Connection, Engine, create_engine, text
 
 from app.catalogue.catalogue_file import read_catalogue
 from app.catalogue.sync import sync_catalogue
-from app.db_admin import ensure_database, sibling_database_url
+from app.core.migrate import upgrade
+from app.core.paths import CATALOGUE_CSV, DEMO_DATA_DIR, REPO_ROOT
+from app.core.settings import LOCAL_DATABASE_URL, Settings
 from app.main import create_app
-from app.migrate import upgrade
 from app.organisations.service import read_organisations, upsert_organisations
-from app.paths import CATALOGUE_CSV, DEMO_DATA_DIR, REPO_ROOT
-from app.settings import LOCAL_DATABASE_URL, Settings
 from tests.handmade import DATA_TABLES, build_fixture
+from tests.support.db_admin import ensure_database, sibling_database_url
 
 
 def database_url_for_tests(suffix: str = "_test") -> str:

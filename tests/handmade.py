@@ -10,9 +10,9 @@ from typing import Any
 from pyproj import Transformer
 from sqlalchemy import Connection, text
 
+from app.core.paths import MUNICIPALITIES_GEOJSON
 from app.demo.load import BOUNDARY_SOURCE, HUDDINGE
 from app.imports.areas import import_municipality_boundaries
-from app.paths import MUNICIPALITIES_GEOJSON
 
 E0, N0 = 670_000.0, 6_568_000.0
 BENCH_OBJECT = "00000000-0000-4000-8000-0000000000b3"

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.access.tokens import create_token, list_tokens, revoke_token
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 
 # Routes anyone may call whatever the settings: the health check and the API description.
 OPEN_ROUTES = {"/healthz"}

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
 
-from app.paths import CATALOGUE_CSV
+from app.core.paths import CATALOGUE_CSV
 
 PROBLEM = "application/problem+json"
 

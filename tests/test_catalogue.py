@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 from app.catalogue.catalogue_file import CatalogueFileError, read_catalogue
 from app.catalogue.schemas import Product
 from app.catalogue.sync import CatalogueInUse, sync_catalogue
-from app.paths import CATALOGUE_CSV
+from app.core.paths import CATALOGUE_CSV
 
 DESIGN_PRODUCTS = {
     "G1": "yta",

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.access.tokens import create_token
+from app.core.settings import Settings
 from app.export.package import FILES, README_NAME
-from app.settings import Settings
 from tests.commands import run_cli
 from tests.conftest import running_server
 

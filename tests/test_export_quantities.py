@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine, text
 
 from app.catalogue.schemas import Product, Symbology
+from app.core.settings import Settings
 from app.export.contents import PackageContents, find_area_id, load_contents
 from app.export.dxf import BOUNDARY_LAYER, XDATA_APP, layer_names, nearest_aci, write_dxf
 from app.export.quantities import (
@@ -29,7 +30,6 @@ from app.export.quantities import (
     write_quantities_csv,
     write_quantities_xlsx,
 )
-from app.settings import Settings
 from tests.handmade import E0, N0
 
 PARK_AREA = "Testområde park"  # handmade: park unit's area over parcel P1 (0..100 m square)

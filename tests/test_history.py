@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from app.geo import make_point
+from app.core.geo import make_point
+from app.core.settings import Settings
 from app.imports.parcels import import_parcels
 from app.responsibility.service import resolve_options, resolve_sync
-from app.settings import Settings
 from tests.test_imports_versioning import T0, parcel_file
 
 BENCH = "00000000-0000-4000-8000-0000000000c1"

@@ -9,7 +9,7 @@ import pytest
 import shapely
 from sqlalchemy import Connection, text
 
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 from app.imports.mapping import store_mapping
 from app.imports.objects import import_objects
 from app.imports.ownership import import_ownership

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.paths import REPO_ROOT
+from app.core.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "local-postgis.sh"
 

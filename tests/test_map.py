@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine, text
 
-from app.paths import FRONTEND_DIST, REPO_ROOT
-from app.settings import Settings
+from app.core.paths import FRONTEND_DIST, REPO_ROOT
+from app.core.settings import Settings
 from tests.conftest import running_server
 from tests.handmade import local_lonlat
 

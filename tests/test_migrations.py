@@ -8,10 +8,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
 
-from app.db_admin import ensure_database
-from app.migrate import alembic_config, downgrade, upgrade
+from app.core.migrate import alembic_config, downgrade, upgrade
 from app.models import Base
 from tests.conftest import database_url_for_tests
+from tests.support.db_admin import ensure_database
 
 DOMAIN_TABLES = {
     "organisation",

@@ -28,15 +28,15 @@ from fastapi.testclient import TestClient
 from pyproj import Transformer
 from sqlalchemy import Engine, create_engine, text
 
-from app.db_admin import drop_database, ensure_database
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
+from app.core.migrate import upgrade
+from app.core.paths import DEMO_DATA_DIR, REPO_ROOT
+from app.core.settings import Settings
 from app.main import create_app
-from app.migrate import upgrade
 from app.organisations.service import parse_organisations
-from app.paths import DEMO_DATA_DIR, REPO_ROOT
-from app.settings import Settings
 from tests.commands import run_cli
 from tests.conftest import database_url_for_tests
+from tests.support.db_admin import drop_database, ensure_database
 
 SECTION = "## En ny kommun från början"
 # Command groups whose sub-command is part of the step's name ("import agare").

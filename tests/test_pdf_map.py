@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from PIL import Image
 from sqlalchemy import Engine, text
 
+from app.core.settings import Settings
 from app.export.contents import PackageContents, find_area_id, load_contents
 from app.export.map_sheets import (
     DETAIL_SCALE,
@@ -29,7 +30,6 @@ from app.export.map_sheets import (
     tile_core,
 )
 from app.export.pdf_map import write_map_pdf
-from app.settings import Settings
 from tests.handmade import E0, N0
 
 L_AREA = "Testområde L-format"  # Huge's area: two arms, so its bounding box has empty tiles

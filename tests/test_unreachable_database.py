@@ -7,8 +7,8 @@ import sys
 
 from fastapi.testclient import TestClient
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 
 
 def _closed_port() -> int:

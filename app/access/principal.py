@@ -7,8 +7,8 @@ import psycopg
 from fastapi import Depends, Request
 
 from app.access.tokens import token_hash
-from app.db import get_pooled_connection
-from app.errors import AppError
+from app.core.db import get_pooled_connection
+from app.core.errors import AppError
 
 
 class NotAuthenticated(AppError):

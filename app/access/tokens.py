@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.errors import InvalidInput, NotFound
+from app.core.errors import InvalidInput, NotFound
 from app.models import ApiToken, Organisation
 from app.models.access import ROLES
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from app.access.principal import PrincipalDep, ReadAccess, contractor_of
-from app.db import PooledConnectionDep
-from app.errors import NotFound
+from app.core.db import PooledConnectionDep
+from app.core.errors import NotFound
 
 router = APIRouter(tags=["driftområden"], dependencies=[ReadAccess])
 

@@ -10,8 +10,8 @@ from app.access.writer import mark_session_writer
 from app.catalogue.products import load_products
 from app.catalogue.schemas import Product
 from app.catalogue.sync import remove_product, save_product
-from app.db import SessionDep
-from app.errors import InvalidInput
+from app.core.db import SessionDep
+from app.core.errors import InvalidInput
 
 router = APIRouter(tags=["katalog"], dependencies=[ReadAccess])
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]

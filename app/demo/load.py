@@ -11,16 +11,16 @@ from sqlalchemy import Connection, Engine, text
 
 from app.catalogue.catalogue_file import read_catalogue
 from app.catalogue.sync import sync_catalogue
+from app.core.migrate import upgrade
+from app.core.paths import CATALOGUE_CSV, DEMO_DATA_DIR, MUNICIPALITIES_GEOJSON
 from app.imports.areas import import_areas, import_municipality_boundaries
 from app.imports.mapping import read_mapping, store_mapping
 from app.imports.objects import import_objects
 from app.imports.ownership import import_ownership
 from app.imports.parcels import import_parcels
 from app.imports.record import ImportResult
-from app.migrate import upgrade
 from app.municipality.boundary import BOUNDARY_SOURCE as BOUNDARY_SOURCE  # also used by tests
 from app.organisations.service import read_organisations, upsert_organisations
-from app.paths import CATALOGUE_CSV, DEMO_DATA_DIR, MUNICIPALITIES_GEOJSON
 
 # The demo's data is valid from this day, so "as of" questions about 2025 and 2026 have answers.
 DEMO_VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)

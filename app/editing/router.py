@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 
 from app.access.principal import Principal, require_role
 from app.access.writer import mark_writer
-from app.db import PooledConnectionDep
-from app.errors import Conflict, InvalidInput, NotFound
+from app.core.db import PooledConnectionDep
+from app.core.errors import Conflict, InvalidInput, NotFound
 from app.responsibility.service import LOCAL_TIME
 
 router = APIRouter(tags=["redigering"])

@@ -11,8 +11,8 @@ import pyogrio
 import shapely
 from numpy.typing import NDArray
 
+from app.core.geo import transformer
 from app.export.contents import PackageContents
-from app.geo import transformer
 from app.models import SRID
 from app.styles.look import COLLECTION_OF_KIND
 from app.styles.qml import layer_qml

@@ -13,8 +13,8 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from app.access.principal import Principal, contractor_of, require_role
-from app.db import PooledConnectionDep
-from app.errors import AppError, NotFound
+from app.core.db import PooledConnectionDep
+from app.core.errors import AppError, NotFound
 from app.export.package import ascii_slug
 from app.export.worker import NOT_FOUND_EXIT
 

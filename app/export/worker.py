@@ -11,10 +11,10 @@ from pathlib import Path
 
 import psycopg
 
-from app.db import libpq_url
+from app.core.db import libpq_url
+from app.core.settings import get_settings
 from app.export.contents import load_contents
 from app.export.package import write_package, zip_package
-from app.settings import get_settings
 
 NOT_FOUND_EXIT = 3
 # Below the server's priority: the map answers first when both want the processor.

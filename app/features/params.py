@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time
 
 import shapely
 
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
+from app.core.geo import transformer
 from app.features.collections import Collection
-from app.geo import transformer
 from app.models import SRID
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"

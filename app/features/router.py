@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.access.principal import PrincipalDep, ReadAccess, contractor_of
-from app.db import PooledConnectionDep
-from app.errors import NotFound
+from app.core.db import PooledConnectionDep
+from app.core.errors import NotFound
 from app.features.collections import COLLECTIONS, Collection
 from app.features.params import (
     CRS84,

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.db import is_connection_error
-from app.errors import DatabaseUnavailable
+from app.core.db import is_connection_error
+from app.core.errors import DatabaseUnavailable
 from app.municipality.boundary import missing_warning
 
 router = APIRouter(tags=["drift"])

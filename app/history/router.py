@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from psycopg.rows import dict_row
 
 from app.access.principal import ReadAccess
-from app.db import PooledConnectionDep
-from app.errors import NotFound
+from app.core.db import PooledConnectionDep
+from app.core.errors import NotFound
 
 router = APIRouter(tags=["historik"], dependencies=[ReadAccess])
 

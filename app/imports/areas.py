@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 from app.imports.geometry_checks import check_geometries, repair_notes
 from app.imports.reading import (
     file_sha256,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 from app.imports.reading import file_sha256
 from app.imports.record import ImportResult, Rejection, finish_import, start_import
 from app.imports.staging import copy_into_temp

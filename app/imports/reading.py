@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from pyproj import CRS
 
-from app.errors import InvalidInput
-from app.geo import SWEDEN_3006
+from app.core.errors import InvalidInput
+from app.core.geo import SWEDEN_3006
 from app.models import SRID
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, text
 from starlette.concurrency import run_in_threadpool
 
 from app.access.principal import Forbidden, Principal, ReadAccess, require_role
-from app.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from app.core.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from app.imports.areas import import_areas
 from app.imports.changes import list_changes
 from app.imports.objects import import_objects

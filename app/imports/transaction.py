@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
 
-from app.errors import Conflict
+from app.core.errors import Conflict
 from app.imports.changes import ImportChanges, list_changes
 from app.imports.record import DRY_RUN_SETTING, ImportResult
 

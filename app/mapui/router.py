@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.access.principal import ReadAccess
-from app.db import PooledConnectionDep
+from app.core.db import PooledConnectionDep
 
 router = APIRouter(tags=["karta"], dependencies=[ReadAccess])
 

@@ -9,9 +9,9 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db import is_connection_error
-from app.errors import InvalidInput
-from app.paths import MUNICIPALITIES_GEOJSON
+from app.core.db import is_connection_error
+from app.core.errors import InvalidInput
+from app.core.paths import MUNICIPALITIES_GEOJSON
 
 log = logging.getLogger(__name__)
 

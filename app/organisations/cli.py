@@ -44,8 +44,8 @@ def _writing(reason: str) -> "Iterator[Connection]":
     """A transaction on the configured database whose changes the audit log credits to the CLI."""
     from sqlalchemy import text
 
-    from app.db import make_sync_engine
-    from app.settings import get_settings
+    from app.core.db import make_sync_engine
+    from app.core.settings import get_settings
 
     with make_sync_engine(get_settings()).begin() as conn:
         conn.execute(
@@ -59,7 +59,7 @@ def _writing(reason: str) -> "Iterator[Connection]":
 
 
 def _contact(roll: str | None, values: dict[str, str | None]) -> "Contact | None":
-    from app.errors import InvalidInput
+    from app.core.errors import InvalidInput
     from app.organisations.schemas import Contact
 
     given = {k: v for k, v in values.items() if v is not None}
@@ -98,7 +98,7 @@ def create(
     oppettider: Oppettider = None,
 ) -> None:
     """Skapa en organisation, med en kontakt om --roll anges."""
-    from app.errors import Conflict
+    from app.core.errors import Conflict
     from app.organisations.service import (
         import_organisations,
         organisation_ids,
@@ -145,9 +145,9 @@ def list_command(
     ] = False,
 ) -> None:
     """Lista organisationerna med kontaktuppgifter."""
-    from app.db import make_sync_engine
+    from app.core.db import make_sync_engine
+    from app.core.settings import get_settings
     from app.organisations.service import list_organisations
-    from app.settings import get_settings
 
     with make_sync_engine(get_settings()).connect() as conn:
         organisations = list_organisations(conn)
@@ -210,7 +210,7 @@ def change(
     ] = False,
 ) -> None:
     """Ändra en organisation: bara de uppgifter som anges ändras (tom text tar bort en uppgift)."""
-    from app.errors import InvalidInput
+    from app.core.errors import InvalidInput
     from app.organisations.lookup import unknown_organisation
     from app.organisations.service import (
         import_organisations,

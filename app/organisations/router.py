@@ -9,8 +9,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.access.principal import Principal, ReadAccess, require_role
 from app.access.writer import mark_session_writer
-from app.db import SessionDep
-from app.errors import InvalidInput
+from app.core.db import SessionDep
+from app.core.errors import InvalidInput
 from app.models import Organisation
 from app.organisations.schemas import Contact, OrganisationIn, OrganisationOut
 from app.organisations.service import upsert_organisations

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased
 
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 from app.models import Kontakt, Organisation
 from app.organisations.schemas import Contact, OrganisationIn, OrganisationType
 

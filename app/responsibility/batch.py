@@ -7,8 +7,8 @@ from typing import Any
 
 import orjson
 
-from app.errors import AppError, InvalidInput, PayloadTooLarge
-from app.geo import WGS84, Point, make_point
+from app.core.errors import AppError, InvalidInput, PayloadTooLarge
+from app.core.geo import WGS84, Point, make_point
 from app.responsibility.service import MAX_BATCH, Json
 
 CSV_COLUMNS = (

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.access.principal import Principal, PrincipalDep, ReadAccess, contractor_of
-from app.db import PooledConnectionDep
-from app.errors import AppError, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
-from app.geo import WGS84, Point, make_point, parse_crs
+from app.core.db import PooledConnectionDep
+from app.core.errors import AppError, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from app.core.geo import WGS84, Point, make_point, parse_crs
 from app.responsibility.batch import (
     BatchRow,
     grouped_json,

@@ -16,11 +16,11 @@ from psycopg.rows import dict_row
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
-from app.errors import AppError, InvalidInput, NotFound
-from app.geo import Point
+from app.core.errors import AppError, InvalidInput, NotFound
+from app.core.geo import Point
+from app.core.settings import Settings
 from app.responsibility.queries import CANDIDATES_SQL, Tolerances, candidate_params
 from app.responsibility.rules import RULE_NAMES, Candidate, Decision, Parcel, decide, metres
-from app.settings import Settings
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 MAX_BATCH = 10_000

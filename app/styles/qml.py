@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from app.catalogue.schemas import GeometryKind, Marker, Product
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 from app.styles.look import COLLECTION_OF_KIND, GEOMETRY_KINDS, Look, label_of, look_of, number
 
 QGIS_VERSION = "3.28.0-Firenze"

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from app.access.principal import ReadAccess
 from app.catalogue.products import load_products
-from app.db import SessionDep
-from app.errors import InvalidInput
+from app.core.db import SessionDep
+from app.core.errors import InvalidInput
 from app.styles.look import GEOMETRY_KINDS
 from app.styles.qml import layer_qml
 from app.styles.sld import sld_document

@@ -4,7 +4,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
 
-from app.paths import REPO_ROOT
+from app.core.paths import REPO_ROOT
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -2,7 +2,7 @@
 
 from typing import Any, ClassVar
 
-from app.settings import describe_url
+from app.core.settings import describe_url
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 

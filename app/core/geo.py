@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from pyproj import Transformer
 
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 from app.models import SRID
 
 WGS84 = 4326

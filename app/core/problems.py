@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.db import is_connection_error
-from app.errors import PROBLEM_MEDIA_TYPE, AppError, DatabaseUnavailable
+from app.core.db import is_connection_error
+from app.core.errors import PROBLEM_MEDIA_TYPE, AppError, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 

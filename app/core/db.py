@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from app.errors import DatabaseUnavailable
-from app.settings import Settings
+from app.core.errors import DatabaseUnavailable
+from app.core.settings import Settings
 
 
 def _connect_args(settings: Settings) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = REPO_ROOT / "data"
 CATALOGUE_CSV = DATA_DIR / "skotselprodukter.csv"
 MUNICIPALITIES_GEOJSON = DATA_DIR / "scb_kommuner_stockholms_lan_3006.geojson"

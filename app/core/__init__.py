@@ -1,0 +1,1 @@
+"""Plumbing every capability uses: settings, database, problems, CRS, paths, OpenAPI, migrations."""
