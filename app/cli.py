@@ -502,12 +502,12 @@ def export_area_command(
             names = ", ".join(r[0] for r in raw.execute("SELECT namn FROM driftomrade ORDER BY 1"))
             raise AppError(f"Driftområdet '{namn}' finns inte. Det finns: {names or 'inga'}.")
     seconds = write_package(contents, ut)
-    typer.echo(f"{contents.area.namn}: {len(contents.objects)} objekt → {ut}")
+    typer.echo(f"{contents.area.name}: {len(contents.objects)} objekt → {ut}")
     for name, spent in seconds.items():
         size = (ut / name).stat().st_size
         typer.echo(f"  {name:<24} {size / 1024:>10,.0f} kB {spent:>7.1f} s".replace(",", " "))
     if zip_:
-        archive = ut / f"{ascii_slug(contents.area.namn)}_{contents.created:%Y-%m-%d}.zip"
+        archive = ut / f"{ascii_slug(contents.area.name)}_{contents.created:%Y-%m-%d}.zip"
         zip_package(ut, archive)
         typer.echo(f"  {archive.name}")
 

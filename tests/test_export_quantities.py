@@ -270,10 +270,10 @@ def test_xlsx_reads_back_with_numbers_and_totals_per_unit(
         if row[0]
     }
     area = contents.area
-    assert title["Driftområde"] == area.namn
-    assert title["Beställare"] == area.bestallare
-    assert title["Utförare"] == area.utforare
-    assert area.avtal_fran.isoformat() in title["Avtalsperiod"]
+    assert title["Driftområde"] == area.name
+    assert title["Beställare"] == area.client
+    assert title["Utförare"] == area.performer
+    assert area.contract_start.isoformat() in title["Avtalsperiod"]
     assert title["Data per"].startswith(contents.created.date().isoformat())
     assert "SWEREF 99 TM" in title["Koordinatsystem"]
 

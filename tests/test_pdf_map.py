@@ -202,9 +202,9 @@ def test_every_page_carries_title_facts_legend_and_scale(l_map: RenderedMap) -> 
     for number, page_text in enumerate(l_map.page_texts, start=1):
         lines = {line.strip() for line in page_text.splitlines()}
         assert "Skötselkarta" in lines
-        assert contents.area.namn in lines
-        assert f"Beställare: {contents.area.bestallare}" in lines
-        assert f"Utförare: {contents.area.utforare}" in lines
+        assert contents.area.name in lines
+        assert f"Beställare: {contents.area.client}" in lines
+        assert f"Utförare: {contents.area.performer}" in lines
         assert f"Data per {contents.created:%Y-%m-%d} kl. {contents.created:%H:%M}" in lines
         assert f"Sida {number} av {l_map.pages}" in lines
         assert "Koordinatsystem SWEREF 99 TM (EPSG:3006)" in lines

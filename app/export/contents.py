@@ -61,13 +61,13 @@ class AreaSummary:
     """An operations area as the package presents it."""
 
     id: int
-    namn: str
-    bestallare: str
-    bestallare_slug: str
-    utforare: str
-    utforare_slug: str
-    avtal_fran: date
-    avtal_till: date | None
+    name: str
+    client: str
+    client_slug: str
+    performer: str
+    performer_slug: str
+    contract_start: date
+    contract_end: date | None
     geom: MultiPolygon  # EPSG:3006
 
 
@@ -115,13 +115,13 @@ def load_contents(
         rows = conn.execute(_OBJECTS_SQL, {"id": area_id}).fetchall()
     area = AreaSummary(
         id=row[0],
-        namn=row[1],
-        bestallare=row[2],
-        bestallare_slug=row[3],
-        utforare=row[4],
-        utforare_slug=row[5],
-        avtal_fran=row[6],
-        avtal_till=row[7],
+        name=row[1],
+        client=row[2],
+        client_slug=row[3],
+        performer=row[4],
+        performer_slug=row[5],
+        contract_start=row[6],
+        contract_end=row[7],
         geom=_multipolygon(shapely.from_wkb(row[8])),
     )
     return PackageContents(

@@ -339,7 +339,7 @@ def _marker_outline(marker: str, size: float) -> list[tuple[float, float]]:
 def _add_boundary(doc: Drawing, contents: PackageContents) -> None:
     layer = doc.layers.add(BOUNDARY_LAYER, color=nearest_aci(BOUNDARY_COLOUR))
     layer.rgb = _rgb(BOUNDARY_COLOUR)
-    layer.description = f"Driftområde {contents.area.namn}"
+    layer.description = f"Driftområde {contents.area.name}"
     layer.dxf.lineweight = 50
     attributes = {"layer": BOUNDARY_LAYER}
     for ring in shapely.get_rings(shapely.get_parts(contents.area.geom)):

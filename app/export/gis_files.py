@@ -136,11 +136,11 @@ def _area_layer(contents: PackageContents) -> gpd.GeoDataFrame:
     area = contents.area
     return gpd.GeoDataFrame(
         {
-            "namn": [area.namn],
-            "bestallare": [area.bestallare],
-            "utforare": [area.utforare],
-            "avtal_fran": [area.avtal_fran],
-            "avtal_till": [area.avtal_till],
+            "namn": [area.name],
+            "bestallare": [area.client],
+            "utforare": [area.performer],
+            "avtal_fran": [area.contract_start],
+            "avtal_till": [area.contract_end],
             "hektar": [round(area.geom.area / 10_000, 2)],
         },
         geometry=[area.geom],

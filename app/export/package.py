@@ -121,14 +121,14 @@ def readme_text(contents: PackageContents) -> str:
     """LASMIG.txt: what each file is, the coordinate systems, the date and the source."""
     area = contents.area
     counts = contents.objects["geometrityp"].value_counts()
-    until = f"{area.avtal_till:%Y-%m-%d}" if area.avtal_till else "tills vidare"
-    period = f"{area.avtal_fran:%Y-%m-%d} – {until}"
+    until = f"{area.contract_end:%Y-%m-%d}" if area.contract_end else "tills vidare"
+    period = f"{area.contract_start:%Y-%m-%d} – {until}"
     lines = [
-        f"{area.namn}",
-        "=" * len(area.namn),
+        f"{area.name}",
+        "=" * len(area.name),
         "",
-        f"Beställare (huvudman): {area.bestallare}",
-        f"Utförare:              {area.utforare}",
+        f"Beställare (huvudman): {area.client}",
+        f"Utförare:              {area.performer}",
         f"Avtalsperiod:          {period}",
         f"Uttaget:               {contents.created:%Y-%m-%d %H:%M} (svensk tid)",
         f"Källa:                 {SOURCE}",

@@ -53,8 +53,8 @@ def write_map_pdf(contents: PackageContents, out: BinaryIO) -> int:
     overviews = overview_sheets(area, sheets)
     layers = _Layers(contents)
     canvas = Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
-    canvas.setTitle(f"Skötselkarta – {contents.area.namn}")
-    canvas.setAuthor(contents.area.bestallare)
+    canvas.setTitle(f"Skötselkarta – {contents.area.name}")
+    canvas.setAuthor(contents.area.client)
     canvas.setSubject("Skötselkarta för driftområde")
     pages = len(overviews) + len(sheets)
     for page, sheet in enumerate([*overviews, *sheets], start=1):
@@ -512,7 +512,7 @@ def _draw_heading(
     canvas.setFillColor(INK)
     canvas.setFillAlpha(1)
     y = _write_lines(canvas, "Skötselkarta", FONT_BOLD, 20, y)
-    y = _write_lines(canvas, area.namn, FONT_BOLD, 12, y - 2 * mm)
+    y = _write_lines(canvas, area.name, FONT_BOLD, 12, y - 2 * mm)
     part = f", del {sheet.part} av {sheet.parts}," if sheet.parts > 1 else ""
     if sheet.number == 0 and sheet_count == 0:
         which = f"Översiktskarta{part.rstrip(',')} (inga detaljblad)"
@@ -521,13 +521,13 @@ def _draw_heading(
     else:
         which = f"Detaljkarta, blad {sheet.number} av {sheet_count}"
     y = _write_lines(canvas, which, FONT_BOLD, 10, y - 1.5 * mm)
-    period = f"{area.avtal_fran:%Y-%m-%d} – " + (
-        f"{area.avtal_till:%Y-%m-%d}" if area.avtal_till else "tills vidare"
+    period = f"{area.contract_start:%Y-%m-%d} – " + (
+        f"{area.contract_end:%Y-%m-%d}" if area.contract_end else "tills vidare"
     )
     y -= 1.5 * mm
     for text in (
-        f"Beställare: {area.bestallare}",
-        f"Utförare: {area.utforare}",
+        f"Beställare: {area.client}",
+        f"Utförare: {area.performer}",
         f"Avtalsperiod: {period}",
         f"Data per {contents.created:%Y-%m-%d} kl. {contents.created:%H:%M}",
     ):

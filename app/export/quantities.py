@@ -126,7 +126,7 @@ def write_quantities_xlsx(contents: PackageContents, out: BinaryIO) -> None:
     sheet.title = SHEET_TITLE
     _write_schedule(sheet, contents, quantity_table(contents))
     _write_per_product(workbook.create_sheet(PRODUCT_SHEET_TITLE), contents)
-    workbook.properties.title = f"{SHEET_TITLE} {contents.area.namn}"
+    workbook.properties.title = f"{SHEET_TITLE} {contents.area.name}"
     workbook.properties.creator = "Ansvarskartan"
     workbook.save(out)
 
@@ -163,17 +163,17 @@ def _decimal_comma(value: float, unit: str) -> str:
 
 def _period(contents: PackageContents) -> str:
     area = contents.area
-    if area.avtal_till is None:
-        return f"från {area.avtal_fran.isoformat()} (tills vidare)"
-    return f"{area.avtal_fran.isoformat()} – {area.avtal_till.isoformat()}"
+    if area.contract_end is None:
+        return f"från {area.contract_start.isoformat()} (tills vidare)"
+    return f"{area.contract_start.isoformat()} – {area.contract_end.isoformat()}"
 
 
 def _title_block(contents: PackageContents) -> list[tuple[str, str]]:
     area = contents.area
     return [
-        ("Driftområde", area.namn),
-        ("Beställare", area.bestallare),
-        ("Utförare", area.utforare),
+        ("Driftområde", area.name),
+        ("Beställare", area.client),
+        ("Utförare", area.performer),
         ("Avtalsperiod", _period(contents)),
         ("Data per", contents.created.strftime("%Y-%m-%d %H:%M")),
         ("Koordinatsystem", CRS_TEXT),

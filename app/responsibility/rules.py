@@ -31,7 +31,7 @@ class Candidate:
     code: str
     name: str
     kind: str
-    huvudman_id: int
+    accountable_id: int
     distance: float
     precedence: int
     area: float | None
@@ -47,7 +47,7 @@ class Candidate:
             code=row["kod"],
             name=row["namn"],
             kind=row["geometrityp"],
-            huvudman_id=int(row["huvudman_id"]),
+            accountable_id=int(row["huvudman_id"]),
             distance=float(row["avstand"]),
             precedence=int(row["prioritet"]),
             area=row.get("yta"),
@@ -123,9 +123,9 @@ def decide(
     if ranked:
         deciding, runners_up = ranked[0], ranked[1:]
         others = [
-            (c.huvudman_id, c.distance, c.name)
+            (c.accountable_id, c.distance, c.name)
             for c in runners_up
-            if c.huvudman_id != deciding.huvudman_id and c.distance <= ambiguity_m
+            if c.accountable_id != deciding.accountable_id and c.distance <= ambiguity_m
         ]
         return Decision(deciding.rule, deciding, parcel, runners_up, _first_per_org(others))
     if parcel is not None:

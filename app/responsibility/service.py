@@ -103,8 +103,8 @@ def _object_ref(candidate: Candidate) -> Json:
     }
 
 
-def _performer(shared: _Shared, huvudman_id: int | None, areas: list[Json]) -> Json | None:
-    area = next((a for a in areas if a["bestallare_id"] == huvudman_id), None)
+def _performer(shared: _Shared, accountable_id: int | None, areas: list[Json]) -> Json | None:
+    area = next((a for a in areas if a["bestallare_id"] == accountable_id), None)
     organisation = shared.organisation(area["utforare_id"]) if area else None
     if area is None or organisation is None:
         return None
@@ -125,14 +125,16 @@ def _landowner(shared: _Shared, parcel: Parcel | None) -> Json | None:
 
 
 def _explanation(
-    decision: Decision, huvudman: Json | None, performer: Json | None, landowner: Json | None
+    decision: Decision, accountable: Json | None, performer: Json | None, landowner: Json | None
 ) -> str:
     who = ""
-    if huvudman is not None:
+    if accountable is not None:
         if performer is not None and not performer["egen_regi"]:
-            who = f"sköts av {performer['organisation']['namn']} på uppdrag av {huvudman['namn']}"
+            who = (
+                f"sköts av {performer['organisation']['namn']} på uppdrag av {accountable['namn']}"
+            )
         else:
-            who = f"sköts av {huvudman['namn']}"
+            who = f"sköts av {accountable['namn']}"
     deciding = decision.deciding
     if deciding is not None:
         if decision.rule in (1, 2):
@@ -190,13 +192,13 @@ def build_answer(
     deciding = decision.deciding
     landowner = _landowner(shared, decision.parcel)
     if deciding is not None:
-        huvudman_id: int | None = deciding.huvudman_id
+        accountable_id: int | None = deciding.accountable_id
     elif decision.parcel is not None and decision.parcel.owner_ids:
-        huvudman_id = decision.parcel.owner_ids[0]
+        accountable_id = decision.parcel.owner_ids[0]
     else:
-        huvudman_id = None
-    huvudman = shared.organisation(huvudman_id)
-    performer = _performer(shared, huvudman_id, row["driftomraden"])
+        accountable_id = None
+    accountable = shared.organisation(accountable_id)
+    performer = _performer(shared, accountable_id, row["driftomraden"])
     ambiguous, reason, others = _ambiguity(shared, decision)
     lon, lat = point.lonlat()
     return {
@@ -209,8 +211,8 @@ def build_answer(
         "datum": options.day.isoformat(),
         "regel": decision.rule_name,
         "avstand_m": round(deciding.distance, 2) if deciding else None,
-        "forklaring": _explanation(decision, huvudman, performer, landowner),
-        "huvudman": huvudman,
+        "forklaring": _explanation(decision, accountable, performer, landowner),
+        "huvudman": accountable,
         "utforare": performer,
         "markagare": landowner,
         "objekt": _object_ref(deciding) if deciding else None,
@@ -219,7 +221,7 @@ def build_answer(
                 "regel": RULE_NAMES[c.rule],
                 "avstand_m": round(c.distance, 2),
                 "objekt": _object_ref(c),
-                "huvudman": shared.name(c.huvudman_id),
+                "huvudman": shared.name(c.accountable_id),
             }
             for c in decision.runners_up
         ],
