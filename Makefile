@@ -13,7 +13,8 @@ DEMO_PARCELS ?= 20000
 FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/index.html frontend/vite.config.js \
 	frontend/package.json frontend/package-lock.json
 
-.PHONY: help deps test-deps frontend db db-stop migrate demo-data demo serve test lint format clean
+.PHONY: help deps test-deps bench-deps frontend db db-stop migrate demo-data demo serve test lint \
+	format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +30,9 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 test-deps: deps ## Also what the tests need (Chromium, pdftoppm)
 	scripts/system-deps.sh --test
+
+bench-deps: deps ## Also what the benchmarks need (wrk, Chromium)
+	scripts/system-deps.sh --bench
 
 frontend: frontend/dist/index.html ## Build the map (npm + Vite)
 

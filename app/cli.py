@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from app.cli_errors import friendly_errors
-from app.core.db import make_sync_engine
-from app.core.errors import AppError
+from app.core.db import in_transaction, make_sync_engine
+from app.core.problems import AppError
 from app.core.settings import get_settings
 from app.organisations.cli import organisation_app
 
@@ -109,8 +109,9 @@ def catalogue_sync(
     from app.core.paths import CATALOGUE_CSV
 
     products = read_catalogue(fil or CATALOGUE_CSV)
-    with make_sync_engine(get_settings()).begin() as conn:
-        report = sync_catalogue(conn, products)
+    report = in_transaction(
+        make_sync_engine(get_settings()), lambda conn: sync_catalogue(conn, products)
+    )
     typer.echo(
         f"Katalogen: {len(report.added)} nya, {len(report.updated)} ändrade, "
         f"{len(report.unchanged)} oförändrade, {len(report.removed)} borttagna."
@@ -182,8 +183,8 @@ def ansvar(
     """Vem sköter punkten LON LAT? Eller alla punkter i en CSV-fil (--fil)."""
     from datetime import date
 
-    from app.core.errors import InvalidInput
     from app.core.geo import WGS84, Point, make_point
+    from app.core.problems import InvalidInput
     from app.responsibility.batch import parse_csv, results_csv
     from app.responsibility.service import resolve_options, resolve_sync
 

@@ -7,8 +7,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from app.core.db import is_connection_error
-from app.core.errors import AppError
+from app.core.problems import AppError, is_connection_error
 from app.core.settings import describe_url, get_settings
 
 P = ParamSpec("P")

@@ -6,11 +6,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.areas.router import router as areas_router
 from app.catalogue.router import router as catalogue_router
-from app.core.db import make_async_engine, make_pool, make_sync_engine
+from app.core.api_docs import install_api_docs
+from app.core.db import make_pool, make_sync_engine
 from app.core.openapi30 import install_openapi30
 from app.core.paths import FRONTEND_DIST
 from app.core.problems import install_problem_handlers
@@ -36,18 +36,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # The engine connects lazily, so a database that is down does not stop the service
-        # from starting; requests then get a clear 503 until it is back.
-        engine = make_async_engine(settings)
-        app.state.engine = engine
-        app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         pool = make_pool(settings)
-        # Opening does not wait for connections, so a database that is down is reported per
-        # request (503) instead of stopping the service.
+        # Opening does not wait for connections, and the engine connects lazily, so a database
+        # that is down does not stop the service from starting: requests get a clear 503.
         await pool.open(wait=False)
         app.state.pool = pool
-        # Imports and their records run synchronous code shared with the command line.
-        app.state.sync_engine = make_sync_engine(settings)
+        # Work shared with the command line (imports, catalogue, organisations) is synchronous.
+        engine = make_sync_engine(settings)
+        app.state.sync_engine = engine
         await warn_when_boundary_missing(
             engine, settings.municipality_code, timeout_s=settings.connect_timeout_s
         )
@@ -55,18 +51,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await pool.close()
-            await engine.dispose()
-            app.state.sync_engine.dispose()
+            engine.dispose()
 
     app = FastAPI(
         title="Ansvarskartan",
         summary="Vem sköter den här platsen? Skötselansvar i Huddinge kommun.",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs is served from the service's own files (app.core.api_docs); no ReDoc.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_problem_handlers(app)
     install_openapi30(app)
+    install_api_docs(app)
     app.include_router(health_router)
     app.include_router(styles_router, prefix=API_PREFIX)
     app.include_router(catalogue_router, prefix=API_PREFIX)

@@ -1,90 +1,30 @@
-"""Pieces every benchmark uses: ports, percentiles, servers, and wrk as the load generator."""
+"""Pieces the benchmarks share: tools, percentiles, wrk as the load generator, GDAL connections.
 
-import os
-import signal
-import socket
+Starting servers is in tests/support/servers.py, shared with the tests.
+"""
+
+import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
 from sqlalchemy.engine import make_url
 
-from app.core.paths import REPO_ROOT
 
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def require_tools(*tools: str) -> None:
+    """Stop with one line when a command-line tool a benchmark runs is not installed."""
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        raise SystemExit(
+            f"bench: {', '.join(missing)} {verb} not installed; install with `make bench-deps`."
+        )
 
 
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (nearest rank) of values."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
-
-
-def start_server(
-    argv: list[str], env: dict[str, str], ready_url: str, cwd: Path = REPO_ROOT
-) -> "subprocess.Popen[bytes]":
-    """Start a server in its own process group and wait until ready_url answers 200."""
-    server = subprocess.Popen(
-        argv,
-        env=os.environ | env,
-        cwd=cwd,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):
-            if server.poll() is not None:
-                raise SystemExit(f"the server for {ready_url} exited")
-            try:
-                if httpx.get(ready_url, timeout=2).status_code == 200:
-                    return server
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"{ready_url} did not answer")
-    except BaseException:
-        stop_server(server)
-        raise
-
-
-def stop_server(server: "subprocess.Popen[bytes]") -> None:
-    """Stop a server started by start_server, with its workers."""
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
-
-
-def start_ansvarskartan(
-    database_url: str, port: int, *, workers: int, pool_size: int = 10, **env: str
-) -> "subprocess.Popen[bytes]":
-    """Our service under uvicorn on port, ready when /healthz answers."""
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.main:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    environment = {"ANSVAR_DATABASE_URL": database_url, "ANSVAR_POOL_SIZE": str(pool_size)} | env
-    return start_server(argv, environment, f"http://127.0.0.1:{port}/healthz")
 
 
 _WRK_SCRIPT = """
@@ -104,6 +44,7 @@ end
 
 def wrk(base: str, paths: list[str], concurrency: int, seconds: float) -> dict[str, float]:
     """Requests/s, p50/p99 (ms), bytes per response and errors of GETs of paths (wrk)."""
+    require_tools("wrk")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(_WRK_SCRIPT % ",".join(f'"{p}"' for p in paths))
         script = handle.name

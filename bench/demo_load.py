@@ -21,7 +21,7 @@ from app.core.migrate import upgrade
 from app.core.settings import get_settings
 from app.demo.generate import generate
 from app.demo.load import load_demo, reset_data
-from bench.common import ogr_connection
+from bench.common import ogr_connection, require_tools
 from tests.support.db_admin import ensure_database, sibling_database_url
 
 SCRATCH_SCHEMA = "bench_ogr2ogr"
@@ -67,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fastigheter", type=int, default=20_000)
     args = parser.parse_args()
+    require_tools("ogr2ogr")
     # A database of its own: the benchmark empties it.
     url = sibling_database_url(get_settings().database_url, "_bench")
     ensure_database(url)

@@ -20,7 +20,7 @@ import psycopg
 from app.core.db import libpq_url
 from app.export.contents import load_contents
 from app.export.package import write_package, zip_package
-from bench.common import ogr_connection
+from bench.common import ogr_connection, require_tools
 from bench.scaled_demo import scaled_demo_url
 
 LARGEST_AREA_SQL = """
@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("--fastigheter", type=int, default=1_000_000)
     parser.add_argument("--omgangar", type=int, default=2)
     args = parser.parse_args()
+    require_tools("ogr2ogr")
     url = scaled_demo_url(args.fastigheter)
     with psycopg.connect(libpq_url(url)) as conn:
         row = conn.execute(LARGEST_AREA_SQL).fetchone()

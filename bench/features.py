@@ -6,8 +6,8 @@ All servers read the same parcel table of the scaled demo (tipg and pygeoapi fro
 virtualenvs in .cache/bench, created on the first run), each with 2 uvicorn workers, at the same
 concurrency, asked for pages of 100, 1,000 and 5,000 parcels from the same random bboxes (wrk).
 The floor is our own page statement run by as many psycopg clients, without HTTP.
-Prints requests/s, p50/p99 and bytes per response, and the ratios ours/tipg, ours/pygeoapi
-and ours/floor.
+Prints requests/s, p50/p99 and bytes per response of each cell as it is measured, then the
+ratios ours/tipg, ours/pygeoapi and ours/floor. Needs wrk (`make bench-deps`).
 """
 
 import argparse
@@ -28,8 +28,9 @@ from sqlalchemy.engine import make_url
 from app.features.collections import COLLECTIONS
 from app.features.params import SUPPORTED_CRS, parse_bbox
 from app.features.queries import Selection, items_sql
-from bench.common import free_port, percentile, start_server, stop_server, wrk
+from bench.common import percentile, require_tools, wrk
 from bench.scaled_demo import CACHE, scaled_demo_url
+from tests.support.servers import free_port, start_server, stop_server, uvicorn_argv
 
 PAGE_SIZES = (100, 1_000, 5_000)
 BBOX_COUNT = 300
@@ -160,13 +161,42 @@ resources:
     return config, openapi
 
 
+FLOOR = "golv (SQL)"
+HEADER = f"{'server':<16}{'page':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes/resp':>12}"
+# How long a comparison server gets to stop after SIGTERM before it is killed.
+STOP_GRACE_S = 10.0
+
+
+def _print_cell(name: str, size: int, r: dict[str, float]) -> None:
+    """One measured cell, printed at once so a later failure cannot lose it."""
+    print(
+        f"{name:<16}{size:>6}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+        f"{r['bytes']:>12.0f}" + (f"  errors {r['errors']:.0f}" if r["errors"] else ""),
+        flush=True,
+    )
+
+
+def _ratios(results: dict[tuple[str, int], dict[str, float]], size: int) -> str:
+    """ours/other for every other server measured at this page size."""
+    ours = results.get(("ansvarskartan", size))
+    if ours is None:
+        return "ansvarskartan not measured"
+    ratios = [
+        f"ours/{other} {ours['rps'] / results[(other, size)]['rps']:.2f}"
+        for other in ("tipg", "pygeoapi", FLOOR)
+        if (other, size) in results and results[(other, size)]["rps"] > 0
+    ]
+    return ", ".join(ratios) or "nothing to compare with"
+
+
 def main() -> None:
-    """Run every server and page size and print the table and ratios."""
+    """Run every server and page size, printing each cell as it is measured, then the ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fastigheter", type=int, default=1_000_000)
     parser.add_argument("--sekunder", type=float, default=10.0)
     parser.add_argument("--samtidighet", type=int, default=16)
     args = parser.parse_args()
+    require_tools("wrk")
 
     url = scaled_demo_url(args.fastigheter)
     db = make_url(url)
@@ -179,48 +209,29 @@ def main() -> None:
     results: dict[tuple[str, int], dict[str, float]] = {}
     boxes = {size: _bboxes(url, size) for size in PAGE_SIZES}
 
+    print(
+        f"fastigheter: {args.fastigheter} requested; concurrency {args.samtidighet}, "
+        f"{args.sekunder:.0f} s per cell"
+    )
+    print(HEADER, flush=True)
     for size in PAGE_SIZES:
-        results[("golv (SQL)", size)] = asyncio.run(
+        results[(FLOOR, size)] = asyncio.run(
             _floor(url, boxes[size], size, args.samtidighet, args.sekunder)
         )
+        _print_cell(FLOOR, size, results[(FLOOR, size)])
 
     with tempfile.TemporaryDirectory() as tmp:
         servers: dict[str, tuple[list[str], dict[str, str], str, str]] = {}
         port = free_port()
         servers["ansvarskartan"] = (
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:create_app",
-                "--factory",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
+            uvicorn_argv("app.main:create_app", port, workers=2, factory=True),
             {"ANSVAR_DATABASE_URL": url},
             f"http://127.0.0.1:{port}",
             "/ogc/collections/fastigheter/items?limit={limit}&bbox={bbox}",
         )
         port = free_port()
         servers["tipg"] = (
-            [
-                str(tipg_python),
-                "-m",
-                "uvicorn",
-                "tipg.main:app",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
+            uvicorn_argv("tipg.main:app", port, workers=2, python=str(tipg_python)),
             {
                 "DATABASE_URL": plain_dsn,
                 "TIPG_DB_SCHEMAS": '["public"]',
@@ -246,19 +257,9 @@ def main() -> None:
             env=os.environ | {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)},
         )
         servers["pygeoapi"] = (
-            [
-                str(pygeoapi_python),
-                "-m",
-                "uvicorn",
-                "pygeoapi.starlette_app:APP",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
+            uvicorn_argv(
+                "pygeoapi.starlette_app:APP", port, workers=2, python=str(pygeoapi_python)
+            ),
             {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)},
             f"http://127.0.0.1:{port}",
             # pygeoapi 0.21 writes a bbox it transforms to EPSG:3006 in northing/easting order
@@ -269,7 +270,12 @@ def main() -> None:
         for name, (argv, env, base, template) in servers.items():
             crs84, sweref = boxes[100][0]
             first_path = template.format(limit=10, bbox=crs84, sweref=sweref)
-            server = start_server(argv, env, base + first_path)
+            try:
+                server = start_server(argv, env, base + first_path)
+            except SystemExit as exc:
+                # One comparison that does not start must not cost the others' cells.
+                print(f"{name:<16}skipped: {exc}", flush=True)
+                continue
             try:
                 for size in PAGE_SIZES:
                     paths = [
@@ -277,27 +283,12 @@ def main() -> None:
                         for crs84, sweref in boxes[size]
                     ]
                     results[(name, size)] = wrk(base, paths, args.samtidighet, args.sekunder)
+                    _print_cell(name, size, results[(name, size)])
             finally:
-                stop_server(server)
+                stop_server(server, grace_s=STOP_GRACE_S)
 
-    print(
-        f"fastigheter: {args.fastigheter} requested; concurrency {args.samtidighet}, "
-        f"{args.sekunder:.0f} s per cell"
-    )
-    print(f"{'server':<16}{'page':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes/resp':>12}")
-    for (name, size), r in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
-        print(
-            f"{name:<16}{size:>6}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
-            f"{r['bytes']:>12.0f}" + (f"  errors {r['errors']:.0f}" if r["errors"] else "")
-        )
     for size in PAGE_SIZES:
-        ours = results[("ansvarskartan", size)]["rps"]
-        ratios = {
-            other: ours / results[(other, size)]["rps"]
-            for other in ("tipg", "pygeoapi", "golv (SQL)")
-            if results[(other, size)]["rps"] > 0
-        }
-        print(f"page {size}: " + ", ".join(f"ours/{k} {v:.2f}" for k, v in ratios.items()))
+        print(f"page {size}: {_ratios(results, size)}")
 
 
 if __name__ == "__main__":

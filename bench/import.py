@@ -39,7 +39,7 @@ from app.demo.generate import PARCEL_FILE, PARCEL_LAYER, generate
 from app.demo.load import reset_data
 from app.imports.parcels import import_parcels
 from app.imports.transaction import run_import
-from bench.common import ogr_connection
+from bench.common import ogr_connection, require_tools
 from bench.scaled_demo import CACHE
 from tests.support.db_admin import ensure_database, sibling_database_url
 
@@ -193,6 +193,7 @@ def main() -> None:
     parser.add_argument("--varv", type=int, default=1, help="rounds; medians are printed")
     parser.add_argument("--profil", action="store_true", help="run ours in-process, profiled")
     args = parser.parse_args()
+    require_tools("ogr2ogr")
 
     path = parcel_file(args.fastigheter, args.seed)
     # A database of its own: the benchmark empties it.

@@ -14,24 +14,15 @@ the ratio ours/baseline per view.
 import argparse
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from playwright.sync_api import Page, sync_playwright
 
 from app.core.paths import FRONTEND_DIST, REPO_ROOT
 from app.core.settings import get_settings
-from bench.common import free_port, start_ansvarskartan, stop_server
+from bench.common import require_tools
+from tests.support.browser import CHROMIUM, launch_chromium
+from tests.support.servers import running_server
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWS = {  # name: (zoom, lat, lon)
     "kommunen": (11, 59.215, 18.03),
     "stadsdel (Flemingsberg)": (14, 59.219, 17.945),
@@ -69,18 +60,6 @@ def _time_view(page: Page, url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-@contextmanager
-def _service() -> Iterator[str]:
-    port = free_port()
-    server = start_ansvarskartan(
-        get_settings().database_url, port, workers=2, ANSVAR_BASEMAP_URL=""
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_server(server)
-
-
 def main() -> None:
     """Time both pages at each view, and clicks, and print the medians, maxima and ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -88,15 +67,17 @@ def main() -> None:
     # The plain page needs tens of seconds per run zoomed out, so it gets fewer runs.
     parser.add_argument("--baslinje-varv", type=int, default=5)
     args = parser.parse_args()
+    require_tools(CHROMIUM)
     if not (FRONTEND_DIST / "index.html").exists():
         raise SystemExit("Bygg kartan först: make frontend")
     baseline = BASELINE_HTML.format(
         css=(LEAFLET / "leaflet.css").read_text(), js=(LEAFLET / "leaflet.js").read_text()
     )
-    with _service() as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    service = running_server(
+        get_settings().database_url, workers=2, quiet=True, ANSVAR_BASEMAP_URL=""
+    )
+    with service as base, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.route(
             f"{base}/baslinje.html",

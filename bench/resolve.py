@@ -25,8 +25,9 @@ from sqlalchemy.engine import make_url
 from app.core.settings import Settings
 from app.responsibility.queries import Tolerances, candidate_params
 from app.responsibility.service import CANDIDATES_PSYCOPG
-from bench.common import free_port, percentile, start_ansvarskartan, stop_server, wrk
+from bench.common import percentile, require_tools, wrk
 from bench.scaled_demo import scaled_demo_url
+from tests.support.servers import free_port, start_ansvarskartan, stop_server
 
 POINT_COUNT = 5_000
 
@@ -153,6 +154,7 @@ def main() -> None:
     parser.add_argument("--takt", type=float, default=200.0)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    require_tools("wrk")
 
     url = scaled_demo_url(args.fastigheter)
     engine = create_engine(url)
@@ -174,9 +176,8 @@ def main() -> None:
     )
 
     port = free_port()
-    server = start_ansvarskartan(
-        url, port, workers=args.workers, pool_size=max(4, args.samtidighet // args.workers + 2)
-    )
+    pool_size = max(4, args.samtidighet // args.workers + 2)
+    server = start_ansvarskartan(url, port, workers=args.workers, ANSVAR_POOL_SIZE=str(pool_size))
     try:
         http = _wrk(port, points, args.samtidighet, args.sekunder)
         http_rps = http["rps"]

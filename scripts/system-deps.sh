@@ -2,7 +2,8 @@
 # System packages the project needs beyond PostgreSQL/PostGIS (scripts/local-postgis.sh
 # installs those): Python with venv, Node.js with npm for building the map, and GDAL's
 # command-line tools. With --test also Chromium, which the browser tests drive, and
-# poppler-utils, whose pdftoppm renders exported PDFs.
+# poppler-utils, whose pdftoppm renders exported PDFs. With --bench what the benchmarks run:
+# wrk, the HTTP load generator, and Chromium (bench/map.py).
 # On Debian/Ubuntu as root they are installed; elsewhere the missing ones are named with the
 # command to install them.
 set -euo pipefail
@@ -22,11 +23,25 @@ fi
 
 command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
-if [ "${1:-}" = "--test" ]; then
-  [ -x /usr/bin/chromium ] || missing+=(chromium)
-  # pdftoppm renders the exported maps in the tests.
-  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
-fi
+for option in "$@"; do
+  case "$option" in
+    --test)
+      [ -x /usr/bin/chromium ] || missing+=(chromium)
+      # pdftoppm renders the exported maps in the tests.
+      command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+      ;;
+    --bench)
+      command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+      [ -x /usr/bin/chromium ] || missing+=(chromium)
+      ;;
+    *)
+      echo "system-deps: unknown option $option (use --test or --bench)" >&2
+      exit 2
+      ;;
+  esac
+done
+# Asked for by both --test and --bench, installed once.
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
 
 if [ ${#missing[@]} -eq 0 ]; then
   node_major=$(node -e 'console.log(process.versions.node.split(".")[0])')

@@ -1,26 +1,24 @@
 """Shared fixtures: a migrated PostGIS test database; tests run in rolled-back transactions."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine
 
 from app.catalogue.catalogue_file import read_catalogue
 from app.catalogue.sync import sync_catalogue
 from app.core.migrate import upgrade
-from app.core.paths import CATALOGUE_CSV, DEMO_DATA_DIR, REPO_ROOT
+from app.core.paths import CATALOGUE_CSV, DEMO_DATA_DIR
 from app.core.settings import LOCAL_DATABASE_URL, Settings
+from app.demo.load import reset_data
 from app.main import create_app
 from app.organisations.service import read_organisations, upsert_organisations
-from tests.handmade import DATA_TABLES, build_fixture
+from tests.handmade import build_fixture
 from tests.support.db_admin import ensure_database, sibling_database_url
+from tests.support.servers import running_server
+from tests.support.tables import PLACE_TABLES, empty_tables
 
 
 def database_url_for_tests(suffix: str = "_test") -> str:
@@ -45,13 +43,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine = create_engine(settings.database_url)
     with engine.begin() as conn:
         upgrade(conn)
-        conn.execute(
-            text(
-                "TRUNCATE skotselobjekt, fastighetsagare, fastighet, driftomrade, importavvisning,"
-                " importkorning, kodmappning, kontakt, organisation, kommungrans"
-                " RESTART IDENTITY CASCADE"
-            )
-        )
+        reset_data(conn)
         sync_catalogue(conn, read_catalogue(CATALOGUE_CSV))
         upsert_organisations(conn, read_organisations(DEMO_DATA_DIR / "organisationer.json"))
     yield engine
@@ -70,56 +62,14 @@ def conn(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture(scope="session")
-def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:  # noqa: ARG001 (a fixture set up first)
     """The application on the test database, lifespan included."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def running_server(database_url: str, **env: str) -> Iterator[str]:
-    """The service in a real uvicorn process (own port), for real HTTP clients and browsers."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=os.environ | {"ANSVAR_DATABASE_URL": database_url} | env,
-        cwd=REPO_ROOT,
-    )
-    try:
-        for _ in range(150):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the test server did not start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
 @pytest.fixture(scope="session")
-def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
+def live_server(engine: Engine, settings: Settings) -> Iterator[str]:  # noqa: ARG001 (a fixture set up first)
     """The service on the test database, with no base map (tests reach no outside network)."""
     with running_server(settings.database_url, ANSVAR_BASEMAP_URL="") as url:
         yield url
@@ -129,8 +79,7 @@ def live_server(engine: Engine, settings: Settings) -> Iterator[str]:
 def handmade_data(engine: Engine) -> Iterator[None]:
     """The hand-made patch (tests/handmade.py), committed so a running app sees it."""
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))
+        reset_data(conn, PLACE_TABLES)
         build_fixture(conn)
     yield
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))
+    empty_tables(engine, PLACE_TABLES)

@@ -143,6 +143,3 @@ def local_lonlat(xy: tuple[float, float]) -> tuple[float, float]:
     """WGS84 lon/lat of a point given in the fixture's local metres."""
     lon, lat = Transformer.from_crs(3006, 4326, always_xy=True).transform(E0 + xy[0], N0 + xy[1])
     return float(lon), float(lat)
-
-
-DATA_TABLES = "skotselobjekt, fastighetsagare, fastighet, driftomrade, kommungrans"

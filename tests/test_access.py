@@ -31,7 +31,7 @@ def token(engine: Engine) -> Iterator[tuple[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def closed_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+def closed_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:  # noqa: ARG001 (a fixture set up first)
     """The app with ANSVAR_PUBLIC_READ=false."""
     closed = settings.model_copy(update={"public_read": False})
     with TestClient(create_app(closed)) as test_client:
@@ -179,7 +179,8 @@ def test_only_the_hash_is_stored_and_the_cli_shows_the_token_once(engine: Engine
             .scalars()
             .all()
         )
-    assert token not in stored and len(stored) == 1
+    assert token not in stored
+    assert len(stored) == 1
     listed = subprocess.run(
         [sys.executable, "-m", "app.cli", "token", "lista"],
         capture_output=True,
@@ -188,7 +189,8 @@ def test_only_the_hash_is_stored_and_the_cli_shows_the_token_once(engine: Engine
         timeout=60,
         check=True,
     )
-    assert "entreprenor" in listed.stdout and token not in listed.stdout
+    assert "entreprenor" in listed.stdout
+    assert token not in listed.stdout
     refused = subprocess.run(
         [sys.executable, "-m", "app.cli", "token", "skapa", "--roll", "entreprenor", "--namn", "x"],
         capture_output=True,
@@ -197,7 +199,8 @@ def test_only_the_hash_is_stored_and_the_cli_shows_the_token_once(engine: Engine
         timeout=60,
         check=False,
     )
-    assert refused.returncode == 1 and "organisation" in refused.stderr
+    assert refused.returncode == 1
+    assert "organisation" in refused.stderr
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM api_token WHERE namn = 'Arbetsledare Flemingsberg'"))
 

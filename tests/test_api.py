@@ -27,10 +27,13 @@ def test_catalogue_lists_every_product_with_symbology(client: TestClient) -> Non
     assert [p["kod"] for p in products] == file_codes
     assert len(products) >= 33
     bench = next(p for p in products if p["kod"] == "UT1")
-    assert bench["geometrityp"] == "punkt" and bench["enhet"] == "st"
-    assert bench["symbologi"]["markor"] and bench["symbologi"]["fyllnadsfarg"].startswith("#")
+    assert bench["geometrityp"] == "punkt"
+    assert bench["enhet"] == "st"
+    assert bench["symbologi"]["markor"]
+    assert bench["symbologi"]["fyllnadsfarg"].startswith("#")
     lawn = next(p for p in products if p["kod"] == "G1")
-    assert lawn["symbologi"]["markor"] is None and lawn["symbologi"]["fyllnadsopacitet"] > 0
+    assert lawn["symbologi"]["markor"] is None
+    assert lawn["symbologi"]["fyllnadsopacitet"] > 0
 
 
 def test_organisations_carry_contacts_marked_as_example_data(client: TestClient) -> None:
@@ -42,7 +45,8 @@ def test_organisations_carry_contacts_marked_as_example_data(client: TestClient)
     contractors = [o for o in organisations.values() if o["typ"] == "entreprenor"]
     assert contractors, "the demo needs a park contractor"
     contacts = [c for o in organisations.values() for c in o["kontakter"]]
-    assert contacts and all(c["exempeldata"] for c in contacts)
+    assert contacts
+    assert all(c["exempeldata"] for c in contacts)
 
 
 def test_unknown_path_is_a_swedish_problem(client: TestClient) -> None:

@@ -77,7 +77,9 @@ def test_sync_is_idempotent(conn: Connection) -> None:
     first = sync_catalogue(conn, _products())
     before = _catalogue_rows(conn)
     second = sync_catalogue(conn, _products())
-    assert first.added == [] and second.added == [] and second.updated == []
+    assert first.added == []
+    assert second.added == []
+    assert second.updated == []
     assert sorted(second.unchanged) == sorted(p.kod for p in _products())
     assert _catalogue_rows(conn) == before
 

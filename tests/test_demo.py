@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 
 from app.demo.generate import generate
-from app.demo.load import load_demo
+from app.demo.load import load_demo, reset_data
+from tests.support.tables import IMPORT_TABLES
 
 
 @pytest.fixture(scope="module")
@@ -16,12 +17,7 @@ def demo(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
     manifest = generate(out_dir)
     with engine.connect() as conn:
         transaction = conn.begin()
-        conn.execute(
-            text(
-                "TRUNCATE skotselobjekt, fastighetsagare, fastighet, driftomrade, importavvisning,"
-                " importkorning, kodmappning, kommungrans RESTART IDENTITY CASCADE"
-            )
-        )
+        reset_data(conn, IMPORT_TABLES)
         results = load_demo(conn, out_dir, manifest)
         # Fresh statistics, or the planner may join the invariant queries by nested scans.
         conn.execute(text("ANALYZE fastighet, fastighetsagare, skotselobjekt"))

@@ -60,7 +60,8 @@ def read_objects(out: Path, delivery: dict[str, Any]) -> gpd.GeoDataFrame:
 def read_mapping(name: str) -> dict[str, str]:
     with (MAPPING_DIR / name).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows and list(rows[0]) == ["kod", "benamning", "skotselprodukt"]
+    assert rows
+    assert list(rows[0]) == ["kod", "benamning", "skotselprodukt"]
     return {row["kod"]: row["skotselprodukt"] for row in rows}
 
 
@@ -111,13 +112,16 @@ def test_parcel_count_and_columns(
     assert parcels.crs.to_epsg() == 3006
     assert parcels["objektidentitet"].is_unique
     assert (parcels["objekttyp"] == "Fastighet").all()
-    assert (parcels["kommunkod"] == "0126").all() and (parcels["lanskod"] == "01").all()
+    assert (parcels["kommunkod"] == "0126").all()
+    assert (parcels["lanskod"] == "01").all()
     assert (parcels["kommunnamn"] == "HUDDINGE").all()
     assert (parcels["trakt"] == parcels["trakt"].str.upper()).all()
-    assert parcels["samjelittera"].isna().all() and (parcels["osakertlage"] == 0).all()
+    assert parcels["samjelittera"].isna().all()
+    assert (parcels["osakertlage"] == 0).all()
     assert pd.api.types.is_datetime64_any_dtype(parcels["senastandrad"])
     kvarter = parcels["block"].isna()
-    assert kvarter.any() and (~kvarter).mean() > 0.9
+    assert kvarter.any()
+    assert (~kvarter).mean() > 0.9
     enhet = parcels["enhet"].astype(str)
     expected = np.where(kvarter, enhet, parcels["block"] + ":" + enhet)
     label = parcels["etikett"].str.replace(r">\d+$", "", regex=True)
@@ -241,9 +245,11 @@ def test_operations_areas(demo: tuple[Path, dict[str, Any]]) -> None:
     out, manifest = demo
     spec = manifest["driftomraden"]
     areas = pyogrio.read_dataframe(out / spec["path"], layer=spec["layer"])
-    assert len(areas) >= 6 and manifest["counts"]["driftomraden"] == len(areas)
+    assert len(areas) >= 6
+    assert manifest["counts"]["driftomraden"] == len(areas)
     assert (areas.geometry.geom_type == "MultiPolygon").all()
-    assert areas["namn"].is_unique and areas["namn"].str.startswith("Driftområde ").all()
+    assert areas["namn"].is_unique
+    assert areas["namn"].str.startswith("Driftområde ").all()
     assert set(areas["bestallare"]) >= {"parkenheten", "huge"}
     assert (areas["utforare"] == "sodertorns-parkdrift").any()
     assert (areas["utforare"] == areas["bestallare"]).any()

@@ -14,20 +14,18 @@ from sqlalchemy import Engine, text
 
 from app.access.tokens import create_token
 from app.responsibility.service import LOCAL_TIME
-from tests.handmade import DATA_TABLES, E0, N0, build_fixture, local_lonlat
+from tests.handmade import E0, N0, build_fixture, local_lonlat
+from tests.support.tables import PLACE_TABLES, empty_tables
 
 
 @pytest.fixture
 def patch_data(engine: Engine) -> Iterator[None]:
     """A fresh hand-made patch for every test (the tests change it)."""
+    empty_tables(engine, (*PLACE_TABLES, "andringslogg"))
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {DATA_TABLES}, andringslogg RESTART IDENTITY CASCADE"))
         build_fixture(conn)
     yield
-    with engine.begin() as conn:
-        conn.execute(
-            text(f"TRUNCATE {DATA_TABLES}, andringslogg, api_token RESTART IDENTITY CASCADE")
-        )
+    empty_tables(engine, (*PLACE_TABLES, "andringslogg", "api_token"))
 
 
 def _token(engine: Engine, role: str) -> dict[str, str]:
@@ -62,11 +60,13 @@ def test_a_gis_edit_makes_a_version_with_who_and_why(engine: Engine, client: Tes
         json=change,
         headers=gis | {"If-Match": _etag(client, bench)},
     )
-    assert edited.status_code == 204 and edited.headers["etag"]
+    assert edited.status_code == 204
+    assert edited.headers["etag"]
     history = client.get(f"/api/v1/skotselobjekt/{bench}/historik").json()
     assert [v["huvudman"] for v in history["versioner"]] == ["parkenheten", "husf"]
     edit = next(c for c in history["andringar"] if c["operation"] == "UPDATE")
-    assert edit["orsak"] == "Skolgården tar över bänken" and "test gis" in edit["utford_av"]
+    assert edit["orsak"] == "Skolgården tar över bänken"
+    assert "test gis" in edit["utford_av"]
     answer = client.get("/api/v1/ansvar", params={"x": E0 + 60, "y": N0 + 60, "crs": "EPSG:3006"})
     assert answer.json()["huvudman"]["slug"] == "husf"
 
@@ -132,7 +132,8 @@ def test_retiring_keeps_the_history(engine: Engine, client: TestClient) -> None:
     )
     assert gone.status_code == 204
     versions = client.get(f"/api/v1/skotselobjekt/{bench}/historik").json()["versioner"]
-    assert len(versions) == 1 and versions[0]["giltig_till"] is not None
+    assert len(versions) == 1
+    assert versions[0]["giltig_till"] is not None
     answer = client.get("/api/v1/ansvar", params={"x": E0 + 60, "y": N0 + 60, "crs": "EPSG:3006"})
     assert answer.json()["objekt"]["id"] != bench
 
@@ -443,12 +444,14 @@ def test_a_contractor_reads_only_inside_its_areas(engine: Engine, client: TestCl
     assert 0 < points["numberReturned"] < everything["numberReturned"]
     for feature in points["features"]:
         lon, lat = feature["geometry"]["coordinates"]
-        assert west - 1e-6 <= lon <= east + 1e-6 and south - 1e-6 <= lat <= north + 1e-6
+        assert west - 1e-6 <= lon <= east + 1e-6
+        assert south - 1e-6 <= lat <= north + 1e-6
     areas = client.get("/ogc/collections/driftomraden/items", headers=contractor).json()
     assert [f["properties"]["namn"] for f in areas["features"]] == ["Testområde park"]
     outside = {"x": E0 + 150, "y": N0 + 50, "crs": "EPSG:3006"}
     refused = client.get("/api/v1/ansvar", params=outside, headers=contractor)
-    assert refused.status_code == 404 and refused.json()["type"] == "utanfor-dina-driftomraden"
+    assert refused.status_code == 404
+    assert refused.json()["type"] == "utanfor-dina-driftomraden"
     inside = {"x": E0 + 63, "y": N0 + 60, "crs": "EPSG:3006"}
     assert client.get("/api/v1/ansvar", params=inside, headers=contractor).status_code == 200
     batch = client.post(
@@ -457,4 +460,96 @@ def test_a_contractor_reads_only_inside_its_areas(engine: Engine, client: TestCl
         content=f"id,x,y\nin,{E0 + 63},{N0 + 60}\nut,{E0 + 150},{N0 + 50}\n".encode(),
         headers=contractor | {"content-type": "text/csv"},
     ).json()["svar"]
-    assert "huvudman" in batch[0] and batch[1]["fel"]["type"] == "utanfor-dina-driftomraden"
+    assert "huvudman" in batch[0]
+    assert batch[1]["fel"]["type"] == "utanfor-dina-driftomraden"
+
+
+# Any row whose name (organisation) or quality level (object) is this is refused, at commit only.
+REFUSED_AT_COMMIT = "avvisas vid commit"
+_REFUSING_TABLES = {"organisation": "namn", "skotselobjekt": "kvalitetsniva"}
+
+
+@pytest.fixture
+def refusal_at_commit(engine: Engine) -> Iterator[None]:
+    """A DEFERRABLE INITIALLY DEFERRED constraint trigger: statements pass, the commit fails."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION test_avvisa_vid_commit() RETURNS trigger LANGUAGE plpgsql AS $$"
+                " BEGIN RAISE EXCEPTION 'testregeln avvisar raden'"
+                " USING ERRCODE = 'check_violation'; END $$"
+            )
+        )
+        for table, column in _REFUSING_TABLES.items():
+            conn.execute(
+                text(
+                    f"CREATE CONSTRAINT TRIGGER test_avvisa_vid_commit AFTER INSERT OR UPDATE"
+                    f" ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+                    f" WHEN (NEW.{column} = '{REFUSED_AT_COMMIT}')"
+                    " EXECUTE FUNCTION test_avvisa_vid_commit()"
+                )
+            )
+    yield
+    with engine.begin() as conn:
+        for table in _REFUSING_TABLES:
+            conn.execute(text(f"DROP TRIGGER test_avvisa_vid_commit ON {table}"))
+        conn.execute(text("DROP FUNCTION test_avvisa_vid_commit()"))
+
+
+def _refused_at_commit(response: httpx.Response) -> bool:
+    return (
+        response.status_code == 409
+        and response.headers["content-type"] == "application/problem+json"
+        and response.json()["type"] == "andringen-sparades-inte"
+        and "testregeln avvisar raden" in response.json()["detail"]
+    )
+
+
+@pytest.mark.usefixtures("patch_data", "refusal_at_commit")
+def test_an_edit_the_database_refuses_at_commit_is_a_problem_and_stores_nothing(
+    engine: Engine, client: TestClient
+) -> None:
+    gis = _token(engine, "gis")
+    lon, lat = local_lonlat((90, 90))
+    new = {
+        "produkt": "UT2",
+        "huvudman": "parkenheten",
+        "kvalitetsniva": REFUSED_AT_COMMIT,
+        "orsak": "Ny papperskorg",
+        "geometri": {"type": "Point", "coordinates": [lon, lat]},
+    }
+    assert _refused_at_commit(client.post("/api/v1/skotselobjekt", json=new, headers=gis))
+    bench = _bench_id(client)
+    seen = _etag(client, bench)
+    changed = client.patch(
+        f"/api/v1/skotselobjekt/{bench}",
+        json={"kvalitetsniva": REFUSED_AT_COMMIT, "orsak": "Ny nivå"},
+        headers=gis | {"If-Match": seen},
+    )
+    assert _refused_at_commit(changed)
+    assert _etag(client, bench) == seen, "no new version"
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT count(*) FROM skotselobjekt WHERE kvalitetsniva = :level"),
+            {"level": REFUSED_AT_COMMIT},
+        ).scalar_one()
+        logged = conn.execute(
+            text("SELECT count(*) FROM andringslogg WHERE orsak IN ('Ny papperskorg', 'Ny nivå')")
+        ).scalar_one()
+    assert stored == 0
+    assert logged == 0
+
+
+@pytest.mark.usefixtures("patch_data", "refusal_at_commit")
+def test_an_organisation_the_database_refuses_at_commit_is_a_problem_and_not_stored(
+    engine: Engine, client: TestClient
+) -> None:
+    organisation = {"slug": "brf-avvisad", "namn": REFUSED_AT_COMMIT, "typ": "forening"}
+    saved = client.put(
+        "/api/v1/organisationer/brf-avvisad",
+        params={"orsak": "Ny förening"},
+        json=organisation,
+        headers=_token(engine, "admin"),
+    )
+    assert _refused_at_commit(saved)
+    assert "brf-avvisad" not in {o["slug"] for o in client.get("/api/v1/organisationer").json()}

@@ -1,11 +1,14 @@
 """The operations area's package over HTTP and the command line, read back with real readers."""
 
+import asyncio
 import io
 import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import geopandas as gpd
@@ -21,7 +24,7 @@ from app.access.tokens import create_token
 from app.core.settings import Settings
 from app.export.package import FILES, README_NAME
 from tests.commands import run_cli
-from tests.conftest import running_server
+from tests.support.servers import running_server
 
 PACKAGE_FILES = {README_NAME, *(part.name for part in FILES)}
 OBJECT_LAYERS = {"yta": "skotselytor", "linje": "skotsellinjer", "punkt": "skotselpunkter"}
@@ -35,7 +38,7 @@ GROUP BY 1, 2
 
 
 @pytest.fixture(scope="module")
-def tokens(engine: Engine, handmade_data: None) -> Iterator[dict[str, dict[str, str]]]:
+def tokens(engine: Engine, handmade_data: None) -> Iterator[dict[str, dict[str, str]]]:  # noqa: ARG001 (a fixture set up first)
     """Bearer headers of a gis user, a reader and the park contractor."""
     headers = {}
     with engine.begin() as conn:
@@ -92,22 +95,27 @@ def _check_package(folder: Path, expected: dict[str, dict[str, int]], area_name:
         assert set(counts) <= _qml_categories(qml)
     total = sum(sum(counts.values()) for counts in expected.values())
     geojson = pyogrio.read_dataframe(folder / "skotselobjekt.geojson")
-    assert geojson.crs.to_epsg() == 4326 and len(geojson) == total
+    assert geojson.crs.to_epsg() == 4326
+    assert len(geojson) == total
     _check_geojson_matches(geojson, folder / "skotselobjekt.gpkg", expected)
     drawing = pyogrio.read_dataframe(folder / "skotselobjekt.dxf")
     codes = {code for counts in expected.values() for code in counts}
     assert {layer.split("_")[0] for layer in drawing["Layer"]} == codes | {"Driftomrade"}
     sheet = openpyxl.load_workbook(folder / "mangdforteckning.xlsx").worksheets[0]
     cells = {str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value}
-    assert codes <= cells and area_name in " ".join(cells)
+    assert codes <= cells
+    assert area_name in " ".join(cells)
     pages = subprocess.run(
         ["pdftoppm", "-r", "20", "-png", str(folder / "skotselkarta.pdf"), str(folder / "sida")],
         capture_output=True,
         check=True,
     )
-    assert pages.returncode == 0 and len(list(folder.glob("sida*.png"))) >= 2
+    assert pages.returncode == 0
+    assert len(list(folder.glob("sida*.png"))) >= 2
     readme = (folder / README_NAME).read_text(encoding="utf-8")
-    assert area_name in readme and "EPSG:3006" in readme and "EPSG:4326" in readme
+    assert area_name in readme
+    assert "EPSG:3006" in readme
+    assert "EPSG:4326" in readme
     assert all(part.name in readme for part in FILES)
 
 
@@ -164,22 +172,25 @@ def _cli(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli(engine, "export", "driftomrade", *args)
 
 
-def test_export_command_writes_the_package_by_name(
-    engine: Engine, handmade_data: None, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("handmade_data")
+def test_export_command_writes_the_package_by_name(engine: Engine, tmp_path: Path) -> None:
     done = _cli(engine, "testområde huge", "--ut", str(tmp_path / "ut"))
     assert done.returncode == 0, done.stderr
     assert {p.name for p in (tmp_path / "ut").iterdir()} == PACKAGE_FILES
     area_id = _area_ids(engine)["Testområde Huge"]
     _check_package(tmp_path / "ut", _expected(engine, area_id), "Testområde Huge")
     unknown = _cli(engine, "Finns inte", "--ut", str(tmp_path / "inget"))
-    assert unknown.returncode == 1 and "Testområde park" in unknown.stderr
-    assert "Traceback" not in unknown.stderr and not (tmp_path / "inget").exists()
+    assert unknown.returncode == 1
+    assert "Testområde park" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    assert not (tmp_path / "inget").exists()
     occupied = tmp_path / "en-fil"
     occupied.write_text("upptagen")
     refused = _cli(engine, "testområde huge", "--ut", str(occupied))
-    assert refused.returncode == 1 and "en-fil" in refused.stderr
-    assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert refused.returncode == 1
+    assert "en-fil" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
 
 
 def test_two_downloads_at_once_do_not_hold_up_the_map(
@@ -209,3 +220,26 @@ def test_two_downloads_at_once_do_not_hold_up_the_map(
             thread.join(timeout=300)
     assert results == [200, 200]
     assert still_building == 2, "the downloads ended before the map was asked anything"
+
+
+def test_a_failed_build_is_a_problem_with_its_reason_at_the_top(
+    client: TestClient,
+    tokens: dict[str, dict[str, str]],
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker that fails gives 500 with `orsak` beside `detail`, not nested in `extra`."""
+    start = asyncio.create_subprocess_exec
+
+    async def failing_worker(*_: Any, **options: Any) -> asyncio.subprocess.Process:
+        return await start(sys.executable, "-c", "raise SystemExit('disken är full')", **options)
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", failing_worker)
+    area_id = _area_ids(engine)["Testområde park"]
+    response = client.get(f"/api/v1/driftomraden/{area_id}/paket", headers=tokens["gis"])
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "paketet-misslyckades"
+    assert problem["orsak"] == ["disken är full"]
+    assert "extra" not in problem

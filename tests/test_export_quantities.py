@@ -72,7 +72,7 @@ def _local_to_sweref(wkt: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def extra_objects(engine: Engine, handmade_data: None) -> None:
+def extra_objects(engine: Engine, handmade_data: None) -> None:  # noqa: ARG001 (a fixture set up first)
     """The extra objects and an empty area, committed; handmade_data's teardown removes them."""
     with engine.begin() as conn:
         for code, kind, org, level, wkt, retired in EXTRA_OBJECTS:
@@ -99,7 +99,7 @@ def extra_objects(engine: Engine, handmade_data: None) -> None:
 
 
 @pytest.fixture(scope="module")
-def pg(settings: Settings, extra_objects: None) -> Iterator[psycopg.Connection[Any]]:
+def pg(settings: Settings, extra_objects: None) -> Iterator[psycopg.Connection[Any]]:  # noqa: ARG001 (a fixture set up first)
     """A plain psycopg connection to the test database, as the export code takes it."""
     url = settings.database_url.replace("+psycopg", "")
     with psycopg.connect(url, autocommit=True) as connection:
@@ -183,7 +183,8 @@ def test_quantity_rows_equal_postgis_sums(
         assert total.antal_objekt == sum(per_product[c][0] for c in codes)
         assert _close(total.mangd, sum(per_product[c][1] for c in codes))
     unlevelled = [r for r in rows if r.radtyp == "niva" and r.kvalitetsniva is None]
-    assert unlevelled and all(r.kvalitetsniva_text == NO_LEVEL_TEXT for r in unlevelled)
+    assert unlevelled
+    assert all(r.kvalitetsniva_text == NO_LEVEL_TEXT for r in unlevelled)
 
 
 def test_only_current_objects_of_the_client_count(
@@ -198,7 +199,8 @@ def test_only_current_objects_of_the_client_count(
             " WHERE d.namn = %s AND ST_Intersects(o.geom, d.geom)",
             (PARK_AREA,),
         ).fetchone() or (0, 0)
-    assert retired >= 1 and others >= 2  # the fixture has both kinds inside the area
+    assert retired >= 1
+    assert others >= 2
     counted = sum(r.antal_objekt for r in quantity_table(contents) if r.radtyp == "summa")
     assert counted == len(contents.objects)
 
@@ -226,9 +228,12 @@ def test_csv_reads_back_for_swedish_excel(
         assert (code, name, level, unit) == (row.kod, row.namn, row.kvalitetsniva_text, row.enhet)
         assert int(count) == row.antal_objekt
         if unit == "st":
-            assert amount.isdigit() and int(amount) == round(row.mangd)
+            assert amount.isdigit()
+            assert int(amount) == round(row.mangd)
         else:
-            assert "." not in amount and amount.count(",") == 1 and len(amount.split(",")[1]) == 1
+            assert "." not in amount
+            assert amount.count(",") == 1
+            assert len(amount.split(",")[1]) == 1
             assert abs(_number(amount) - row.mangd) <= 0.05 + 1e-9
     totals = {line[3]: _number(line[5]) for line in table[1:] if line[0] == ""}
     levels = [line for line in table[1:] if line[2] != ALL_LEVELS_TEXT and line[0]]
@@ -239,7 +244,8 @@ def test_csv_reads_back_for_swedish_excel(
 
 def _num(cell: Cell | MergedCell) -> float:
     """A cell's value, which must be a number (not text)."""
-    assert isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
+    assert isinstance(cell.value, int | float)
+    assert not isinstance(cell.value, bool)
     return cell.value
 
 
@@ -281,13 +287,15 @@ def test_xlsx_reads_back_with_numbers_and_totals_per_unit(
     assert tuple(cell.value for cell in header_cells[:6]) == HEADER
     assert all(cell.font.bold and cell.fill.fill_type == "solid" for cell in header_cells[:6])
     assert sheet.freeze_panes == f"A{header + 1}"
-    assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith(f"A{header}:")
+    assert sheet.auto_filter.ref is not None
+    assert sheet.auto_filter.ref.startswith(f"A{header}:")
 
     body = [r for r in sheet.iter_rows(min_row=header + 1) if r[0].value or r[1].value]
     level_rows = [r for r in body if r[0].value and r[2].value != ALL_LEVELS_TEXT]
     for cells in body:
         count_cell, amount_cell = cells[4], cells[5]
-        assert isinstance(count_cell.value, int) and isinstance(amount_cell.value, int | float)
+        assert isinstance(count_cell.value, int)
+        assert isinstance(amount_cell.value, int | float)
         assert amount_cell.number_format == ("#,##0" if cells[3].value == "st" else "#,##0.0")
         is_sum = cells[2].value == ALL_LEVELS_TEXT or not cells[0].value
         assert bool(cells[1].font.bold) == is_sum
@@ -308,7 +316,8 @@ def test_xlsx_reads_back_with_numbers_and_totals_per_unit(
     for column, letter in enumerate("ABCDEF"):
         width = sheet.column_dimensions[letter].width
         longest = max(len(str(r[column].value or "")) for r in body)
-        assert width is not None and width >= longest
+        assert width is not None
+        assert width >= longest
 
     per_product = workbook["Per produkt"]
     products = {
@@ -432,5 +441,6 @@ def test_layer_names_are_ascii_safe_and_unique() -> None:
     assert names["Ö"] == "O_Driftomrade"
     assert len({name.lower() for name in names.values()} | {BOUNDARY_LAYER.lower()}) == 5
     for name in names.values():
-        assert name.isascii() and len(name) <= 255
+        assert name.isascii()
+        assert len(name) <= 255
         assert not set(name) & set("<>/\\\":;?*|='` ")

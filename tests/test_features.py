@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -14,16 +15,15 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
 from pyproj import Transformer
 from sqlalchemy import Engine, text
 
 from app.demo.generate import generate
-from app.demo.load import load_demo
+from app.demo.load import load_demo, reset_data
+from tests.support.tables import IMPORT_TABLES, empty_tables
 
-DATA_TABLES = (
-    "skotselobjekt, fastighetsagare, fastighet, driftomrade, importavvisning, importkorning,"
-    " kodmappning, kommungrans"
-)
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
 
 
@@ -35,12 +35,11 @@ def demo_server(
     out_dir = tmp_path_factory.mktemp("ogc-demo")
     manifest = generate(out_dir, parcels=1_500)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))
+        reset_data(conn, IMPORT_TABLES)
         load_demo(conn, out_dir, manifest)
         conn.execute(text("ANALYZE fastighet, fastighetsagare, skotselobjekt, driftomrade"))
     yield live_server
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {DATA_TABLES} RESTART IDENTITY CASCADE"))
+    empty_tables(engine, IMPORT_TABLES)
 
 
 def _get(url: str, **params: Any) -> httpx.Response:
@@ -170,10 +169,12 @@ def test_bbox_across_the_edge_of_the_collection(demo_server: str, engine: Engine
     assert in_3006.status_code == 200
 
 
-def test_paging_links_walk_forward_and_back(demo_server: str, engine: Engine) -> None:
+@pytest.mark.usefixtures("engine")
+def test_paging_links_walk_forward_and_back(demo_server: str) -> None:
     first = _get(f"{demo_server}/ogc/collections/skotselytor/items", limit=50).json()
     links = {link["rel"]: link["href"] for link in first["links"]}
-    assert "prev" not in links and "numberMatched" not in first
+    assert "prev" not in links
+    assert "numberMatched" not in first
     second = httpx.get(links["next"], timeout=30).json()
     back = httpx.get({lk["rel"]: lk["href"] for lk in second["links"]}["prev"], timeout=30).json()
     ids = [f["id"] for f in first["features"]]
@@ -214,7 +215,8 @@ def test_etag_round_trip(demo_server: str) -> None:
     assert first.headers["content-type"] == "application/geo+json"
     assert "max-age" in first.headers["cache-control"]
     again = httpx.get(url, headers={"If-None-Match": first.headers["etag"]}, timeout=30)
-    assert again.status_code == 304 and again.content == b""
+    assert again.status_code == 304
+    assert again.content == b""
     other = httpx.get(url, headers={"If-None-Match": '"something-else"'}, timeout=30)
     assert other.status_code == 200
 
@@ -235,9 +237,11 @@ def test_compressed_when_asked(demo_server: str, encoding: str) -> None:
 def test_filters_select_by_organisation_product_and_area(demo_server: str, engine: Engine) -> None:
     url = f"{demo_server}/ogc/collections/skotselpunkter/items"
     huge = _get(url, huvudman="huge", limit=10_000).json()["features"]
-    assert huge and {f["properties"]["huvudman"] for f in huge} == {"huge"}
+    assert huge
+    assert {f["properties"]["huvudman"] for f in huge} == {"huge"}
     benches = _get(url, produkt="ut1", limit=10_000).json()["features"]
-    assert benches and {f["properties"]["produkt"] for f in benches} == {"UT1"}
+    assert benches
+    assert {f["properties"]["produkt"] for f in benches} == {"UT1"}
     assert benches[0]["properties"]["produktnamn"] == "Parkbänk/sittplats"
     area_id = _scalar(engine, "SELECT min(id) FROM driftomrade")
     inside = _get(url, driftomrade=area_id, limit=10_000).json()["numberReturned"]
@@ -250,10 +254,12 @@ def test_filters_select_by_organisation_product_and_area(demo_server: str, engin
     assert inside == expected > 0
 
 
-def test_datetime_answers_as_of(demo_server: str, engine: Engine) -> None:
+@pytest.mark.usefixtures("engine")
+def test_datetime_answers_as_of(demo_server: str) -> None:
     url = f"{demo_server}/ogc/collections/skotselpunkter/items"
     before = _get(url, datetime="2024-06-01", limit=10)
-    assert before.status_code == 200 and before.json()["numberReturned"] == 0
+    assert before.status_code == 200
+    assert before.json()["numberReturned"] == 0
     after = _get(url, datetime="2025-06-01T12:00:00Z", limit=10)
     assert after.json()["numberReturned"] == 10
 
@@ -267,7 +273,8 @@ def test_single_item_and_numbers_matched(demo_server: str, engine: Engine) -> No
     )
     feature_id = areas["features"][0]["id"]
     one = _get(f"{demo_server}/ogc/collections/driftomraden/items/{feature_id}")
-    assert one.status_code == 200 and one.json()["id"] == feature_id
+    assert one.status_code == 200
+    assert one.json()["id"] == feature_id
     counted = _get(
         f"{demo_server}/ogc/collections/fastigheter/items", limit=10, numberMatched="true"
     ).json()
@@ -299,7 +306,8 @@ def test_vector_tiles_carry_what_the_map_styles(
     assert len(frame) > 0
     assert {"produkt", "huvudman", "produktnamn"} <= set(frame.columns)
     low = _get(f"{demo_server}/ogc/collections/skotselytor/tiles/WebMercatorQuad/8/141/74")
-    assert low.status_code == 200 and low.content == b"", "too dense to draw at zoom 8"
+    assert low.status_code == 200, "too dense to draw at zoom 8"
+    assert low.content == b"", "too dense to draw at zoom 8"
 
 
 BAD = [
@@ -348,4 +356,91 @@ def test_landing_and_conformance(demo_server: str) -> None:
     assert collection["storageCrs"] == EPSG.format(3006)
     assert EPSG.format(3011) in collection["crs"]
     west, south, east, north = collection["extent"]["spatial"]["bbox"][0]
-    assert 17.8 < west < east < 18.3 and 59.1 < south < north < 59.3
+    assert 17.8 < west < east < 18.3
+    assert 59.1 < south < north < 59.3
+
+
+def test_gdal_sends_the_filters_the_api_description_declares(
+    demo_server: str, engine: Engine
+) -> None:
+    """GDAL reads /items' parameters from the landing page's service-desc and filters there."""
+    result = subprocess.run(
+        [
+            "ogrinfo",
+            "-ro",
+            "-so",
+            "-where",
+            "huvudman = 'huge'",
+            f"OAPIF:{demo_server}/ogc",
+            "skotselytor",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=os.environ | {"CPL_DEBUG": "ON"},
+    )
+    assert "client side" not in result.stderr, "GDAL found no filter parameters"
+    assert "/ogc/collections/skotselytor/items?limit=10&huvudman=huge" in result.stderr
+    expected = _scalar(
+        engine,
+        "SELECT count(*) FROM skotselobjekt s JOIN organisation o ON o.id = s.huvudman_id"
+        " WHERE o.slug = 'huge' AND s.geometrityp = 'yta' AND s.valid_to IS NULL",
+    )
+    assert expected > 0
+    assert f"Feature Count: {expected}" in result.stdout
+
+
+def test_queryables_are_json_schema_of_the_filters(demo_server: str) -> None:
+    collection = _get(f"{demo_server}/ogc/collections/skotselpunkter").json()
+    link = next(
+        lk
+        for lk in collection["links"]
+        if lk["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+    )
+    assert link["type"] == "application/schema+json"
+    response = _get(link["href"])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/schema+json"
+    queryables = response.json()
+    OAS31Validator.check_schema(queryables)  # JSON Schema 2020-12, as Part 3 asks
+    assert queryables["$id"] == link["href"]
+    assert queryables["type"] == "object"
+    assert set(queryables["properties"]) == set(collection["filtreringsparametrar"])
+    assert queryables["properties"]["driftomrade"]["type"] == "integer"
+    assert queryables["additionalProperties"] is False
+    # Each queryable is a query parameter of /items (Part 3, queryables-query-parameters).
+    first = _get(f"{demo_server}/ogc/collections/skotselpunkter/items", limit=1).json()
+    product = first["features"][0]["properties"]["produkt"]
+    page = _get(f"{demo_server}/ogc/collections/skotselpunkter/items", produkt=product).json()
+    assert page["features"]
+    assert {f["properties"]["produkt"] for f in page["features"]} == {product}
+    empty = _get(f"{demo_server}/ogc/collections/kommungrans/queryables").json()
+    assert empty["properties"] == {}
+    assert _get(f"{demo_server}/ogc/collections/finns-inte/queryables").status_code == 404
+    conformance = _get(f"{demo_server}/ogc/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables" in conformance
+
+
+def test_the_ogc_api_description_is_relative_to_its_landing_page(demo_server: str) -> None:
+    landing = _get(f"{demo_server}/ogc").json()
+    service_desc = next(lk for lk in landing["links"] if lk["rel"] == "service-desc")
+    assert service_desc["href"] == f"{demo_server}/ogc/api"
+    response = _get(service_desc["href"])
+    assert response.headers["content-type"].startswith("application/vnd.oai.openapi+json")
+    description = response.json()
+    validate(description)
+    assert description["servers"] == [{"url": f"{demo_server}/ogc"}]
+    assert {
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/{collectionId}",
+        "/collections/{collectionId}/queryables",
+        "/collections/{collectionId}/items",
+        "/collections/{collectionId}/items/{featureId}",
+    } <= set(description["paths"])
+    assert not any(path.startswith("/api/v1") for path in description["paths"])
+    items = description["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
+    names = {p["name"] for p in items}
+    assert {"collectionId", "bbox", "limit", "crs", "datetime", "huvudman"} <= names

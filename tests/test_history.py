@@ -130,7 +130,8 @@ def test_the_resolve_answer_uses_the_history(conn: Connection) -> None:
     today = resolve_options(Settings(), None, None)
     [before] = resolve_sync(conn, [point], yesterday, with_swaps=False)
     [after] = resolve_sync(conn, [point], today, with_swaps=False)
-    assert isinstance(before, dict) and isinstance(after, dict)
+    assert isinstance(before, dict)
+    assert isinstance(after, dict)
     assert before["huvudman"]["slug"] == "parkenheten"
     assert after["huvudman"]["slug"] == "husf"
 
@@ -204,8 +205,10 @@ def test_the_history_endpoint_lists_versions_and_who_changed_what(
         assert [v["huvudman"] for v in body["versioner"]] == ["parkenheten", "husf"]
         assert body["versioner"][0]["giltig_till"] == body["versioner"][1]["giltig_fran"]
         edit = next(c for c in body["andringar"] if c["operation"] == "UPDATE" and c["orsak"])
-        assert edit["utford_av"] == "qgis@huddinge" and edit["orsak"] == "Ny ägare"
-        assert "huvudman_id" in edit["andrade_falt"] and "geom" not in edit["andrade_falt"]
+        assert edit["utford_av"] == "qgis@huddinge"
+        assert edit["orsak"] == "Ny ägare"
+        assert "huvudman_id" in edit["andrade_falt"]
+        assert "geom" not in edit["andrade_falt"]
         assert client.get(f"/api/v1/skotselobjekt/{uuid.uuid4()}/historik").status_code == 404
         assert client.get("/api/v1/skotselobjekt/inte-ett-id/historik").status_code == 404
     finally:

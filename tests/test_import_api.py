@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.access.tokens import create_token
+from tests.support.tables import empty_tables
 from tests.test_imports_versioning import parcel_file
 
-TABLES = "fastighet, fastighetsagare, importkorning, importavvisning, api_token"
+TABLES = ("fastighet", "fastighetsagare", "importkorning", "importavvisning", "api_token")
 
 
 @pytest.fixture
@@ -22,8 +23,7 @@ def gis(engine: Engine) -> Iterator[dict[str, str]]:
     with engine.begin() as conn:
         _, token = create_token(conn, name="uppladdare", role="gis", organisation=None, days=1)
     yield {"Authorization": f"Bearer {token}"}
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    empty_tables(engine, TABLES)
 
 
 def _post(
@@ -48,18 +48,24 @@ def test_upload_imports_and_the_record_tells_what_happened(
 ) -> None:
     data = parcel_file(tmp_path / "f.gpkg").read_bytes()
     dry = _post(client, gis, "f.gpkg", data, torrkorning="true")
-    assert dry.status_code == 201 and dry.json()["import_id"] is None and dry.json()["nya"] == 3
+    assert dry.status_code == 201
+    assert dry.json()["import_id"] is None
+    assert dry.json()["nya"] == 3
     assert _parcels(engine) == 0
     done = _post(client, gis, "f.gpkg", data)
-    assert done.status_code == 201 and done.json()["nya"] == 3
+    assert done.status_code == 201
+    assert done.json()["nya"] == 3
     record = client.get(f"/api/v1/importer/{done.json()['import_id']}").json()
-    assert record["status"] == "klar" and record["nya"] == 3 and record["typ"] == "fastigheter"
+    assert record["status"] == "klar"
+    assert record["nya"] == 3
+    assert record["typ"] == "fastigheter"
     assert record["utford_av"].endswith("uppladdare")
     assert _parcels(engine) == 3
 
 
+@pytest.mark.usefixtures("engine")
 def test_a_zip_as_lantmateriet_delivers_it(
-    client: TestClient, gis: dict[str, str], engine: Engine, tmp_path: Path
+    client: TestClient, gis: dict[str, str], tmp_path: Path
 ) -> None:
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -11,17 +11,17 @@ import pytest
 import shapely
 from sqlalchemy import Engine, text
 
+from tests.support.tables import empty_tables
 from tests.test_imports_versioning import parcel_file
 
-TABLES = "fastighet, fastighetsagare, importkorning, importavvisning"
+TABLES = ("fastighet", "fastighetsagare", "importkorning", "importavvisning")
 
 
 @pytest.fixture
 def cli(engine: Engine) -> Iterator[dict[str, str]]:
     """Environment for the CLI on the test database; the imported rows are removed after."""
     yield os.environ | {"ANSVAR_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    empty_tables(engine, TABLES)
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -55,10 +55,12 @@ def test_dry_run_then_import_then_nothing_changed(
     path = parcel_file(tmp_path / "fastigheter.gpkg")
     dry = _run(cli, "fastigheter", str(path), "--torrkorning")
     assert dry.returncode == 0, dry.stderr
-    assert "Torrkörning – inget skrevs." in dry.stdout and _summary(dry.stdout)["nya"] == 3
+    assert "Torrkörning – inget skrevs." in dry.stdout
+    assert _summary(dry.stdout)["nya"] == 3
     assert _parcels(engine) == 0
     real = _run(cli, "fastigheter", str(path))
-    assert real.returncode == 0 and _summary(real.stdout)["nya"] == 3
+    assert real.returncode == 0
+    assert _summary(real.stdout)["nya"] == 3
     again = _run(cli, "fastigheter", str(path))
     assert _summary(again.stdout)["oförändrade"] == 3
     assert _parcels(engine) == 3
@@ -86,7 +88,8 @@ def test_degrees_declared_as_sweref_are_refused(
     path = _one_parcel(tmp_path, shapely.box(17.98, 59.24, 17.99, 59.25), "grader.gpkg")
     refused = _run(cli, "fastigheter", str(path))
     assert refused.returncode == 1
-    assert "utanför Sverige" in refused.stderr and "--crs" in refused.stderr
+    assert "utanför Sverige" in refused.stderr
+    assert "--crs" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert _parcels(engine) == 0
 
@@ -96,12 +99,14 @@ def test_a_missing_file_is_one_clear_line(cli: dict[str, str], tmp_path: Path) -
     for args in (("agare", str(missing)), ("fastigheter", str(missing))):
         refused = _run(cli, *args)
         assert refused.returncode == 1
-        assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
         assert "finns-inte.csv" in refused.stderr
 
 
 def test_swapped_axes_get_a_hint(cli: dict[str, str], engine: Engine, tmp_path: Path) -> None:
     path = _one_parcel(tmp_path, shapely.box(6568000, 670000, 6568040, 670040), "bytta.gpkg")
     refused = _run(cli, "fastigheter", str(path))
-    assert refused.returncode == 1 and "bytt plats" in refused.stderr
+    assert refused.returncode == 1
+    assert "bytt plats" in refused.stderr
     assert _parcels(engine) == 0

@@ -16,16 +16,16 @@ from sqlalchemy import Engine, text
 from app.access.tokens import create_token
 from tests.commands import run_cli
 from tests.import_files import E, N, bow_tie, mapping_file, object_rows, write_layer
+from tests.support.tables import empty_tables
 
-TABLES = "skotselobjekt, kodmappning, importkorning, api_token, fastighet"
+TABLES = ("skotselobjekt", "kodmappning", "importkorning", "api_token", "fastighet")
 
 
 @pytest.fixture
 def clean(engine: Engine) -> Iterator[None]:
     """Objects, mappings, import records and tokens are removed after the test."""
     yield
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    empty_tables(engine, TABLES)
 
 
 def _objects(engine: Engine, path: Path, *extra: str) -> Any:
@@ -57,22 +57,24 @@ def _current(engine: Engine) -> int:
         )
 
 
-def test_a_mass_retirement_needs_a_confirmation(
-    engine: Engine, clean: None, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("clean")
+def test_a_mass_retirement_needs_a_confirmation(engine: Engine, tmp_path: Path) -> None:
     rows = object_rows(20)
     assert _objects(engine, write_layer(tmp_path / "alla.gpkg", rows)).returncode == 0
     part = write_layer(tmp_path / "del.gpkg", rows[:15])
 
     dry = _objects(engine, part, "--torrkorning")
     assert dry.returncode == 0, dry.stderr
-    assert "Avslutade (5):" in dry.stdout and "o16 (G2)" in dry.stdout
+    assert "Avslutade (5):" in dry.stdout
+    assert "o16 (G2)" in dry.stdout
     assert "OBS: en riktig import skulle nekas" in dry.stdout
 
     refused = _objects(engine, part)
     assert refused.returncode == 1
-    assert "avsluta 5 av 20 gällande objekt" in refused.stderr and "o16" in refused.stderr
-    assert "--tillat-avslut" in refused.stderr and "Traceback" not in refused.stderr
+    assert "avsluta 5 av 20 gällande objekt" in refused.stderr
+    assert "o16" in refused.stderr
+    assert "--tillat-avslut" in refused.stderr
+    assert "Traceback" not in refused.stderr
     assert _current(engine) == 20
 
     confirmed = _objects(engine, part, "--tillat-avslut")
@@ -80,8 +82,9 @@ def test_a_mass_retirement_needs_a_confirmation(
     assert _current(engine) == 15
 
 
+@pytest.mark.usefixtures("clean")
 def test_the_summary_names_each_object_and_the_report_lists_them_all(
-    engine: Engine, clean: None, tmp_path: Path
+    engine: Engine, tmp_path: Path
 ) -> None:
     rows = object_rows(30)
     assert _objects(engine, write_layer(tmp_path / "a.gpkg", rows)).returncode == 0
@@ -100,16 +103,23 @@ def test_the_summary_names_each_object_and_the_report_lists_them_all(
     done = _objects(engine, write_layer(tmp_path / "b.gpkg", changed), "--rapport", str(report))
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "Ändrade (2):" in out and "o2 (G2): kvalitetsnivå" in out
+    assert "Ändrade (2):" in out
+    assert "o2 (G2): kvalitetsnivå" in out
     assert "o4 (G2): geometri" in out
-    assert "Nya (23):" in out and "… och 3 till" in out
-    assert "Lagade geometrier (1):" in out and "o4: lagad" in out and "m²" in out
-    assert "o6: koden 'HB-OKAND' saknar mappning" in out and "behålls oförändrat" in out
+    assert "Nya (23):" in out
+    assert "… och 3 till" in out
+    assert "Lagade geometrier (1):" in out
+    assert "o4: lagad" in out
+    assert "m²" in out
+    assert "o6: koden 'HB-OKAND' saknar mappning" in out
+    assert "behålls oförändrat" in out
     assert "o8: id:t förekommer flera gånger i filen; raden 8 behölls" in out
     with report.open(encoding="utf-8-sig", newline="") as handle:
         listed = list(csv.DictReader(handle, delimiter=";"))
     kinds = [row["slag"] for row in listed]
-    assert kinds.count("ny") == 23 and kinds.count("ändrad") == 2 and kinds.count("avvisad") == 2
+    assert kinds.count("ny") == 23
+    assert kinds.count("ändrad") == 2
+    assert kinds.count("avvisad") == 2
     assert {
         "slag": "ändrad",
         "objekt": "o2",
@@ -119,7 +129,8 @@ def test_the_summary_names_each_object_and_the_report_lists_them_all(
     } in listed
 
 
-def test_messages_say_what_to_do(engine: Engine, clean: None, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("clean")
+def test_messages_say_what_to_do(engine: Engine, tmp_path: Path) -> None:
     rows = object_rows(2)
     local = gpd.GeoDataFrame(rows, crs="EPSG:3006").to_crs("EPSG:3011")
     x, y = local.geometry.iloc[1].bounds[:2]
@@ -182,28 +193,32 @@ def test_messages_say_what_to_do(engine: Engine, clean: None, tmp_path: Path) ->
         "--kod-kolumn",
         "skotselkod",
     )
-    assert unknown.returncode == 1 and "huge, husf" in unknown.stderr
+    assert unknown.returncode == 1
+    assert "huge, husf" in unknown.stderr
     assert "ansvarskartan organisation skapa" in unknown.stderr
 
     real = _objects(engine, write_layer(tmp_path / "a.gpkg", rows))
     assert "Import 1 klar." in real.stdout  # the dry run took no import number
 
 
-def test_several_layers_from_the_command_line(engine: Engine, clean: None, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("clean")
+def test_several_layers_from_the_command_line(engine: Engine, tmp_path: Path) -> None:
     rows = object_rows(6)
     path = tmp_path / "huge.gpkg"
     write_layer(path, rows[:3], layer="punkter")
     write_layer(path, rows[3:], layer="ytor")
     refused = _objects(engine, path)
-    assert refused.returncode == 1 and "har 2 lager: punkter" in refused.stderr
-    assert "Warning" not in refused.stderr and _current(engine) == 0
+    assert refused.returncode == 1
+    assert "har 2 lager: punkter" in refused.stderr
+    assert "Warning" not in refused.stderr
+    assert _current(engine) == 0
     both = _objects(engine, path, "--lager", "punkter", "--lager", "ytor")
     assert both.returncode == 0, both.stderr
     assert _current(engine) == 6
 
 
 @pytest.fixture
-def tokens(engine: Engine, clean: None) -> dict[str, dict[str, str]]:
+def tokens(engine: Engine, clean: None) -> dict[str, dict[str, str]]:  # noqa: ARG001 (a fixture set up first)
     """Headers of a gis token for every organisation and of one bound to Huge."""
     with engine.begin() as conn:
         _, free = create_token(conn, name="gis-alla", role="gis", organisation=None, days=1)
@@ -250,7 +265,8 @@ def test_uploads_list_objects_refuse_mass_retirement_and_keep_to_their_organisat
     write_layer(path, rows[:5], layer="punkter")
     write_layer(path, rows[5:], layer="ytor")
     unchosen = _upload(client, tokens["huge"], path)
-    assert unchosen.status_code == 400 and unchosen.json()["type"] == "valj-lager"
+    assert unchosen.status_code == 400
+    assert unchosen.json()["type"] == "valj-lager"
     assert [x["antal"] for x in unchosen.json()["lager"]] == [5, 5]
 
     other = _upload(client, tokens["huge"], path, organisation="parkenheten", lager="punkter")
@@ -265,7 +281,8 @@ def test_uploads_list_objects_refuse_mass_retirement_and_keep_to_their_organisat
     only_points = _upload(client, tokens["huge"], path, lager="punkter")
     assert only_points.status_code == 409
     problem = only_points.json()
-    assert problem["type"] == "massavslut-kraver-bekraftelse" and problem["avslutas"] == 5
+    assert problem["type"] == "massavslut-kraver-bekraftelse"
+    assert problem["avslutas"] == 5
     assert problem["exempel"][0] == "o6"
     assert _current(engine) == 10
 
@@ -282,8 +299,9 @@ def test_uploads_list_objects_refuse_mass_retirement_and_keep_to_their_organisat
     assert record["giltig_fran"] is not None
 
 
+@pytest.mark.usefixtures("clean")
 def test_history_says_which_import_wrote_a_version(
-    client: TestClient, engine: Engine, clean: None, tmp_path: Path
+    client: TestClient, engine: Engine, tmp_path: Path
 ) -> None:
     rows = object_rows(2)
     assert _objects(engine, write_layer(tmp_path / "huge.gpkg", rows)).returncode == 0
@@ -300,7 +318,8 @@ def test_history_says_which_import_wrote_a_version(
         ).scalar_one()
     versions = client.get(f"/api/v1/skotselobjekt/{object_id}/historik").json()["versioner"]
     imported, edited = versions
-    assert imported["import"]["id"] == 1 and imported["import"]["fil"] == "huge.gpkg"
+    assert imported["import"]["id"] == 1
+    assert imported["import"]["fil"] == "huge.gpkg"
     assert imported["import"]["utford_av"] == "cli"
     assert edited["import"] is None
 

@@ -64,12 +64,16 @@ def test_a_rejected_row_keeps_the_object_it_meant_to_update(
     rows[1]["skotselkod"] = "HB-GRR"  # a typo in the code
     rows[3]["geometry"] = bow_tie(E, N)  # an unrepairable geometry
     result = _import(conn, write_layer(tmp_path / "b.gpkg", rows), T1)
-    assert result.retired == 0 and result.rejected == 2 and result.kept == 2
+    assert result.retired == 0
+    assert result.rejected == 2
+    assert result.kept == 2
     for rejection in result.rejections:
-        assert rejection.kept and "behålls oförändrat" in rejection.reason
+        assert rejection.kept
+        assert "behålls oförändrat" in rejection.reason
     for extern_id in ("o2", "o4"):
         current = _current(conn, extern_id)
-        assert current is not None and current.valid_from == T0
+        assert current is not None
+        assert current.valid_from == T0
     listed = list_changes(conn, result.import_id).lists["avvisade"]
     assert {(c.ref, c.kept) for c in listed} == {("o2", True), ("o4", True)}
 
@@ -115,13 +119,15 @@ def test_what_the_file_does_not_say_stays_as_it_is(conn: Connection, tmp_path: P
     again = _import(conn, write_layer(tmp_path / "b.gpkg", without), T1, quality_column=None)
     assert (again.inserted, again.updated, again.unchanged, again.retired) == (0, 0, 4, 0)
     current = _current(conn, "o2")
-    assert current.kvalitetsniva == "A" and current.attribut == {"anlagd_ar": 1982}
+    assert current.kvalitetsniva == "A"
+    assert current.attribut == {"anlagd_ar": 1982}
     assert _current(conn, "o1").huvudman == "parkenheten"
 
     # A column that is read but empty does clear the value.
     cleared = [dict(row, anlagd_ar=None) for row in rows]
     third = _import(conn, write_layer(tmp_path / "c.gpkg", cleared), T2)
-    assert third.updated == 3 and _current(conn, "o2").attribut == {}
+    assert third.updated == 3
+    assert _current(conn, "o2").attribut == {}
 
 
 def test_a_parcel_file_without_an_optional_column_keeps_the_stored_values(
@@ -156,7 +162,8 @@ def test_reprojection_noise_is_not_a_change_but_a_real_edit_is(
     edited = _import(conn, write_layer(tmp_path / "c.gpkg", moved), T2)
     assert edited.updated == 1
     [change] = list_changes(conn, edited.import_id).lists["andrade"]
-    assert change.ref == "o2" and change.fields == ("geometri",)
+    assert change.ref == "o2"
+    assert change.fields == ("geometri",)
 
 
 def test_integers_stay_integers_and_labels_stay_text(conn: Connection, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 import shapely
 from sqlalchemy import Connection, text
 
-from app.core.errors import InvalidInput
+from app.core.problems import InvalidInput
 from app.imports.mapping import store_mapping
 from app.imports.objects import import_objects
 from app.imports.ownership import import_ownership
@@ -109,7 +109,8 @@ def test_objects_are_mapped_checked_and_versioned(conn: Connection, tmp_path: Pa
     assert result.inserted == 2
     reasons = {r.ref: r.reason for r in result.rejections}
     assert "saknar mappning" in reasons["x1"]
-    assert "punkt" in reasons["b2"] and "yta" in reasons["b2"]
+    assert "punkt" in reasons["b2"]
+    assert "yta" in reasons["b2"]
     again = import_objects(
         conn,
         path,

@@ -1,7 +1,6 @@
 """The project-local PostGIS script is idempotent and recovers from a half-created cluster."""
 
 import os
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,14 +9,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.core.paths import REPO_ROOT
+from tests.support.servers import free_port
 
 SCRIPT = REPO_ROOT / "scripts" / "local-postgis.sh"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -25,7 +19,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
     """Environment for a throw-away cluster in tmp_path, stopped afterwards."""
     state = tmp_path / "pg"
     env = {k: v for k, v in os.environ.items() if k != "ANSVAR_DATABASE_URL"}
-    env |= {"ANSVAR_PG_STATE": str(state), "ANSVAR_PG_PORT": str(_free_port())}
+    env |= {"ANSVAR_PG_STATE": str(state), "ANSVAR_PG_PORT": str(free_port())}
     yield env, state
     subprocess.run([str(SCRIPT), "stop"], env=env, capture_output=True, check=False)
 

@@ -8,19 +8,10 @@ from sqlalchemy import Engine, text
 
 from app.core.paths import FRONTEND_DIST, REPO_ROOT
 from app.core.settings import Settings
-from tests.conftest import running_server
 from tests.handmade import local_lonlat
+from tests.support.browser import launch_chromium
+from tests.support.servers import running_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO_ROOT / "artifacts"
 
 
@@ -29,13 +20,13 @@ def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless."""
     assert (FRONTEND_DIST / "index.html").exists(), "build the map first: make frontend"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: str, handmade_data: None) -> Iterator[Page]:
+def page(browser: Browser, live_server: str, handmade_data: None) -> Iterator[Page]:  # noqa: ARG001 (a fixture set up first)
     """A fresh desktop page; fails the test on any console error or uncaught exception."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server)
     tab = context.new_page()
@@ -108,7 +99,8 @@ def test_ambiguous_answers_warn_and_name_the_other_organisation(page: Page) -> N
     assert warning.is_visible()
     named = {page.locator("#svar h2").inner_text(), warning.inner_text()}
     text = " ".join(named)
-    assert "Huge Bostäder AB" in text and "parkenheten" in text, "both sides of the boundary"
+    assert "Huge Bostäder AB" in text, "both sides of the boundary"
+    assert "parkenheten" in text, "both sides of the boundary"
 
 
 def test_keyboard_asks_about_the_centre_of_the_map(page: Page) -> None:
@@ -119,9 +111,8 @@ def test_keyboard_asks_about_the_centre_of_the_map(page: Page) -> None:
     assert "parkenheten" in page.locator("#svar h2").inner_text()
 
 
-def test_my_position_moves_there_and_answers(
-    browser: Browser, live_server: str, handmade_data: None
-) -> None:
+@pytest.mark.usefixtures("handmade_data")
+def test_my_position_moves_there_and_answers(browser: Browser, live_server: str) -> None:
     lon, lat = local_lonlat((60, 60))
     context = browser.new_context(
         viewport={"width": 1280, "height": 800},
@@ -140,9 +131,8 @@ def test_my_position_moves_there_and_answers(
         context.close()
 
 
-def test_clicking_outside_the_municipality_says_so(
-    browser: Browser, live_server: str, handmade_data: None
-) -> None:
+@pytest.mark.usefixtures("handmade_data")
+def test_clicking_outside_the_municipality_says_so(browser: Browser, live_server: str) -> None:
     # The service answers 404 there, which the browser logs as a failed resource: expected here.
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server)
     page = context.new_page()
@@ -165,7 +155,8 @@ def test_search_finds_a_designation_and_zooms_there(page: Page) -> None:
     _zoom, lat, lon = (float(v) for v in page.evaluate("location.hash.slice(1)").split("/")[:3])
     west, south = local_lonlat((100, 100))
     east, north = local_lonlat((200, 200))
-    assert south < lat < north and west < lon < east
+    assert south < lat < north
+    assert west < lon < east
 
 
 def test_the_url_restores_the_view_and_the_selected_point(page: Page) -> None:
@@ -176,7 +167,8 @@ def test_the_url_restores_the_view_and_the_selected_point(page: Page) -> None:
     assert "Parkbänk/sittplats 3,0 m från punkten" in page.locator("#svar").inner_text()
 
 
-def test_phone_viewport(browser: Browser, live_server: str, handmade_data: None) -> None:
+@pytest.mark.usefixtures("handmade_data")
+def test_phone_viewport(browser: Browser, live_server: str) -> None:
     context = browser.new_context(
         viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, base_url=live_server
     )
@@ -189,7 +181,8 @@ def test_phone_viewport(browser: Browser, live_server: str, handmade_data: None)
         phone.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         phone.wait_for_selector("#svar[data-klar]", timeout=30_000)
         panel = phone.locator("#svar").bounding_box()
-        assert panel is not None and panel["width"] <= 375
+        assert panel is not None
+        assert panel["width"] <= 375
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375
         phone.click("#visaforklaring")
         assert phone.locator("#teckenforklaring").is_visible()
@@ -199,8 +192,9 @@ def test_phone_viewport(browser: Browser, live_server: str, handmade_data: None)
         context.close()
 
 
+@pytest.mark.usefixtures("handmade_data")
 def test_without_a_reachable_base_map_the_map_still_works(
-    browser: Browser, settings: Settings, handmade_data: None
+    browser: Browser, settings: Settings
 ) -> None:
     unreachable = "http://127.0.0.1:9/{z}/{x}/{y}.png"
     with running_server(settings.database_url, ANSVAR_BASEMAP_URL=unreachable) as url:

@@ -28,9 +28,9 @@ from fastapi.testclient import TestClient
 from pyproj import Transformer
 from sqlalchemy import Engine, create_engine, text
 
-from app.core.errors import InvalidInput
 from app.core.migrate import upgrade
 from app.core.paths import DEMO_DATA_DIR, REPO_ROOT
+from app.core.problems import InvalidInput
 from app.core.settings import Settings
 from app.main import create_app
 from app.organisations.service import parse_organisations
@@ -258,7 +258,8 @@ def test_migrate_loads_the_boundary_when_it_is_missing(
     assert _scalar(empty_database, "SELECT count(*) FROM kommungrans") == 1
 
     again = run_cli(empty_database, "migrate")
-    assert again.returncode == 0 and "Kommungränsen" not in again.stdout
+    assert again.returncode == 0
+    assert "Kommungränsen" not in again.stdout
 
     with empty_database.begin() as conn:
         conn.execute(text("DELETE FROM kommungrans"))
@@ -288,7 +289,8 @@ def test_migrate_loads_the_boundary_when_it_is_missing(
     ).to_file(other, driver="GeoJSON")
     replaced = run_cli(empty_database, "kommungrans", "--fil", str(other))
     assert replaced.returncode == 0, replaced.stderr
-    assert "Huddinge (egen fil)" in replaced.stdout and "288,0 km²" in replaced.stdout
+    assert "Huddinge (egen fil)" in replaced.stdout
+    assert "288,0 km²" in replaced.stdout
     assert _scalar(empty_database, "SELECT kalla FROM kommungrans") == "kommuner.geojson"
 
     no_columns = tmp_path / "utan-kolumner.geojson"
@@ -298,7 +300,8 @@ def test_migrate_loads_the_boundary_when_it_is_missing(
         crs="EPSG:3006",
     ).to_file(no_columns, driver="GeoJSON")
     wrong = run_cli(empty_database, "kommungrans", "--fil", str(no_columns))
-    assert wrong.returncode == 1 and "saknar kolumnen KnKod och KnNamn" in wrong.stderr
+    assert wrong.returncode == 1
+    assert "saknar kolumnen KnKod och KnNamn" in wrong.stderr
     assert "Traceback" not in wrong.stderr
 
 
@@ -315,8 +318,10 @@ def test_health_and_start_up_say_when_the_boundary_is_missing(
         health = client.get("/healthz")
     assert health.status_code == 200
     body = health.json()
-    assert body["status"] == "ok" and body["kommunkod"] == "0126"
-    assert body["kommungrans"] == "saknas" and body["kommun"] is None
+    assert body["status"] == "ok"
+    assert body["kommunkod"] == "0126"
+    assert body["kommungrans"] == "saknas"
+    assert body["kommun"] is None
     [warning] = body["varningar"]
     assert "Kommungränsen för kommunkod 0126 saknas" in warning
     assert "ansvarskartan kommungrans" in warning
@@ -332,10 +337,12 @@ def test_health_and_start_up_say_when_the_boundary_is_missing(
     ):
         body = client.get("/healthz").json()
         outside = client.get("/api/v1/ansvar", params={"lon": 18.07, "lat": 59.33})
-    assert body["kommungrans"] == "ok" and body["kommun"] == "Huddinge"
+    assert body["kommungrans"] == "ok"
+    assert body["kommun"] == "Huddinge"
     assert body["varningar"] == []
     assert not [r for r in caplog.records if r.name == BOUNDARY_LOGGER]
-    assert outside.status_code == 404 and outside.json()["type"] == "utanfor-kommunen"
+    assert outside.status_code == 404
+    assert outside.json()["type"] == "utanfor-kommunen"
 
 
 def _organisations(engine: Engine) -> dict[str, dict[str, object]]:
@@ -384,7 +391,8 @@ def test_organisation_commands_create_list_change_and_import(
     assert created.returncode == 0, created.stderr
     assert "vagforeningen" in cli("lista").stdout
     listed = cli("lista").stdout
-    assert "Vägföreningen Grantorp (forening)" in listed and "Ordförande: 08-465 004 50" in listed
+    assert "Vägföreningen Grantorp (forening)" in listed
+    assert "Ordförande: 08-465 004 50" in listed
 
     assert "finns redan" in _one_error_line(
         cli("skapa", "vagforeningen", "--namn", "X", "--typ", "forening")
@@ -412,7 +420,8 @@ def test_organisation_commands_create_list_change_and_import(
     )
     assert changed.returncode == 0, changed.stderr
     org = _organisations(empty_database)["vagforeningen"]
-    assert org["namn"] == "Vägföreningen Grantorp" and org["kortnamn"] == "VF"
+    assert org["namn"] == "Vägföreningen Grantorp"
+    assert org["kortnamn"] == "VF"
     assert org["kontakter"] == [
         {"roll": "Ordförande", "telefon": "08-465 004 50", "epost": None},
         {"roll": "Kassör", "telefon": None, "epost": "kassor@vf.example"},
@@ -423,7 +432,8 @@ def test_organisation_commands_create_list_change_and_import(
     assert org["kortnamn"] is None
     assert org["kontakter"] == [{"roll": "Ordförande", "telefon": None, "epost": "ordf@vf.example"}]
     unknown = _one_error_line(cli("andra", "finns-inte", "--namn", "X"))
-    assert "vagforeningen" in unknown and "ansvarskartan organisation skapa" in unknown
+    assert "vagforeningen" in unknown
+    assert "ansvarskartan organisation skapa" in unknown
 
     update = tmp_path / "organisationer.json"
     update.write_text(
@@ -470,7 +480,8 @@ def test_organisation_commands_create_list_change_and_import(
     assert set(_organisations(empty_database)) == {"vagforeningen", "snoroj-ab"}
 
     demo = cli("importera", str(DEMO_DATA_DIR / "organisationer.json"))
-    assert demo.returncode == 0 and "8 nya" in demo.stdout
+    assert demo.returncode == 0
+    assert "8 nya" in demo.stdout
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def _local(wkt: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdfmap_areas(engine: Engine, handmade_data: None) -> None:
+def pdfmap_areas(engine: Engine, handmade_data: None) -> None:  # noqa: ARG001 (a fixture set up first)
     """Two more operations areas and a holed lawn, committed; handmade_data cleans up."""
     with engine.begin() as conn:
         for name, wkt, client in (
@@ -89,7 +89,7 @@ def pdfmap_areas(engine: Engine, handmade_data: None) -> None:
 
 
 @pytest.fixture(scope="module")
-def pg(settings: Settings, pdfmap_areas: None) -> Iterator[psycopg.Connection[Any]]:
+def pg(settings: Settings, pdfmap_areas: None) -> Iterator[psycopg.Connection[Any]]:  # noqa: ARG001 (a fixture set up first)
     """A plain psycopg connection to the test database, as the export code takes it."""
     with psycopg.connect(settings.database_url.replace("+psycopg", ""), autocommit=True) as conn:
         yield conn
@@ -189,7 +189,8 @@ def test_every_page_renders_and_is_not_blank(l_map: RenderedMap) -> None:
     assert len(l_map.images) == l_map.pages
     for image in l_map.images:
         height, width = image.shape[:2]
-        assert abs(height - 297 / 25.4 * DPI) <= 1 and abs(width - 420 / 25.4 * DPI) <= 1
+        assert abs(height - 297 / 25.4 * DPI) <= 1
+        assert abs(width - 420 / 25.4 * DPI) <= 1
         inked = (image.min(axis=2) < 200).mean()
         assert inked > 0.01, "the page has its frame, grid, legend and texts"
 
@@ -237,7 +238,8 @@ def test_the_grid_is_labelled_in_round_sweref_coordinates(l_map: RenderedMap) ->
     northings = {
         int(v.replace(" ", "")) for v in re.findall(r"N (\d[\d ]*\d)", l_map.page_texts[1])
     }
-    assert northings and all(sheet.box[1] <= value <= sheet.box[3] for value in northings)
+    assert northings
+    assert all(sheet.box[1] <= value <= sheet.box[3] for value in northings)
 
 
 def _sheets(contents: PackageContents) -> list[Sheet]:
@@ -270,7 +272,8 @@ def _sheet_page(contents: PackageContents, east: float, north: float) -> tuple[S
 
 def test_areas_are_filled_with_their_symbol_and_keep_their_holes(l_map: RenderedMap) -> None:
     g2 = l_map.contents.product("G2").symbologi
-    assert g2.fyllnadsfarg and g2.fyllnadsopacitet
+    assert g2.fyllnadsfarg
+    assert g2.fyllnadsopacitet
     lawn = _blend(g2.fyllnadsfarg, g2.fyllnadsopacitet)
     sheet, page = _sheet_page(l_map.contents, 550, 150)
     image = l_map.images[page]
@@ -279,7 +282,8 @@ def test_areas_are_filled_with_their_symbol_and_keep_their_holes(l_map: Rendered
     row, column = _pixel(sheet, 550, 150)  # in its hole
     assert not _near(image[row - 3 : row + 4, column - 3 : column + 4], lawn).any()
     absent = l_map.contents.product("IG2").symbologi  # kultur-fritid's, not Huge's
-    assert absent.fyllnadsfarg and absent.fyllnadsopacitet
+    assert absent.fyllnadsfarg
+    assert absent.fyllnadsopacitet
     assert not _near(image, _blend(absent.fyllnadsfarg, absent.fyllnadsopacitet), 4).any()
 
 
@@ -293,7 +297,8 @@ def test_points_are_drawn_as_their_markers(l_map: RenderedMap, tmp_path: Path) -
     (png,) = tmp_path.glob("nara*.png")
     image = np.asarray(Image.open(png).convert("RGB"))
     ut1 = l_map.contents.product("UT1").symbologi
-    assert ut1.fyllnadsfarg and ut1.fyllnadsopacitet
+    assert ut1.fyllnadsfarg
+    assert ut1.fyllnadsopacitet
     row, column = _pixel(sheet, 70, 60, dpi=150)
     around = image[row - 12 : row + 13, column - 12 : column + 13]
     assert _near(around, _blend(ut1.fyllnadsfarg, ut1.fyllnadsopacitet)).sum() >= 10
@@ -314,7 +319,8 @@ def test_parts_far_apart_get_an_overview_each(pg: psycopg.Connection[Any], tmp_p
     rendered = _render(_contents(pg, SPLIT_AREA), tmp_path)
     sheets = _sheets(rendered.contents)
     overviews = overview_sheets(rendered.contents.area.geom, sheets)
-    assert [o.part for o in overviews] == [1, 2] and len(sheets) == 2
+    assert [o.part for o in overviews] == [1, 2]
+    assert len(sheets) == 2
     assert rendered.pages == 2 + len(sheets)
     whole = overview_sheets(shapely.MultiPolygon([shapely.box(0, 0, 300, 12_300)]), [])[0]
     for k, overview in enumerate(overviews):

@@ -184,7 +184,8 @@ def test_answer_explains_itself(client: TestClient) -> None:
     assert answer["huvudman"]["kontakter"][0]["telefon"]
     assert answer["markagare"]["fastighetsbeteckning"] == "HUDDINGE TESTTRAKT 1:1"
     runner_up = answer["kandidater"][0]
-    assert runner_up["huvudman"]["slug"] == "huge" and runner_up["regel"] == "punktobjekt"
+    assert runner_up["huvudman"]["slug"] == "huge"
+    assert runner_up["regel"] == "punktobjekt"
     assert runner_up["avstand_m"] == pytest.approx(7.0, abs=0.01)
 
 
@@ -196,7 +197,8 @@ def test_parcel_answers_name_the_designation(client: TestClient) -> None:
         "agare": [],
         "agare_okand": True,
     }
-    assert "HUDDINGE TESTTRAKT 1:3" in unknown["forklaring"] and "okänd" in unknown["forklaring"]
+    assert "HUDDINGE TESTTRAKT 1:3" in unknown["forklaring"]
+    assert "okänd" in unknown["forklaring"]
     known = _ask(client, (150, 150))
     assert known["huvudman"]["slug"] == "privat"
     assert "Inget skötselobjekt" in known["forklaring"]
@@ -221,7 +223,8 @@ def test_shared_boundary_names_the_other_organisation(client: TestClient) -> Non
 def test_sweref_18_00_gives_the_same_answer(client: TestClient, crs: str) -> None:
     x, y = Transformer.from_crs(3006, 3011, always_xy=True).transform(E0 + 63, N0 + 60)
     answer = client.get("/api/v1/ansvar", params={"x": x, "y": y, "crs": crs}).json()
-    assert answer["objekt"]["kod"] == "UT1" and answer["avstand_m"] == pytest.approx(3.0, abs=0.01)
+    assert answer["objekt"]["kod"] == "UT1"
+    assert answer["avstand_m"] == pytest.approx(3.0, abs=0.01)
 
 
 @pytest.mark.usefixtures("handmade_data")
@@ -333,8 +336,10 @@ def test_batch_csv_in_sweref_answers_as_csv(client: TestClient) -> None:
     assert [r["id"] for r in rows] == ["1", "2", "3"]
     assert rows[0]["huvudman"].startswith("Miljö- och bygglovsförvaltningen")
     assert rows[0]["utforare"].startswith("Södertörns Parkdrift")
-    assert rows[1]["regel"] == "fastighet" and rows[1]["fastighetsbeteckning"].endswith("1:4")
-    assert rows[2]["status"] == "fel" and "inte tal" in rows[2]["fel"]
+    assert rows[1]["regel"] == "fastighet"
+    assert rows[1]["fastighetsbeteckning"].endswith("1:4")
+    assert rows[2]["status"] == "fel"
+    assert "inte tal" in rows[2]["fel"]
 
 
 @pytest.mark.usefixtures("handmade_data")

@@ -94,7 +94,8 @@ def _check_qml_symbol(symbol: ET.Element, product: dict[str, Any]) -> None:
     fill = dict(layers).get("SimpleFill")
     line = dict(layers).get("SimpleLine")
     if kind == "yta":
-        assert fill is not None and fill["style"] == "solid"
+        assert fill is not None
+        assert fill["style"] == "solid"
         assert fill["color"] == _rgba(s["fyllnadsfarg"], s["fyllnadsopacitet"])
     else:
         assert fill is None
@@ -124,7 +125,8 @@ def test_qml_has_a_category_and_the_web_symbol_for_every_product_of_the_kind(
     client: TestClient, catalogue: list[dict[str, Any]], kind: str
 ) -> None:
     root = _qml(client, kind)
-    assert root.tag == "qgis" and root.attrib["version"].startswith("3.")
+    assert root.tag == "qgis"
+    assert root.attrib["version"].startswith("3.")
     assert root.attrib["styleCategories"] == "Symbology"
     renderer = root.find("renderer-v2")
     assert renderer is not None
@@ -162,7 +164,8 @@ def test_qml_field_and_kinds_can_be_chosen_in_code(catalogue: list[dict[str, Any
     assert set(documents) == set(KINDS)
     custom = ET.fromstring(layer_qml(products, "linje", field="kod", layer_name="Häckar"))
     renderer = custom.find("renderer-v2")
-    assert renderer is not None and renderer.attrib["attr"] == "kod"
+    assert renderer is not None
+    assert renderer.attrib["attr"] == "kod"
     assert ET.fromstring(documents["linje"]).find("renderer-v2") is not None
 
 
@@ -203,14 +206,17 @@ def _check_sld_rule(rule: ET.Element, product: dict[str, Any]) -> None:
         size = float(graphic.findtext("se:Size", namespaces=NS) or "nan")
         if s["markor"] == "diamond":
             # A square turned 45°, as wide as the web map's diamond.
-            assert name == "square" and graphic.findtext("se:Rotation", namespaces=NS) == "45"
+            assert name == "square"
+            assert graphic.findtext("se:Rotation", namespaces=NS) == "45"
             assert abs(size * 2**0.5 - s["markorstorlek"]) < 1e-3
         else:
-            assert name == s["markor"] and graphic.find("se:Rotation", NS) is None
+            assert name == s["markor"]
+            assert graphic.find("se:Rotation", NS) is None
             assert size == s["markorstorlek"]
     else:
         symbolizer = rule.find("se:PolygonSymbolizer" if kind == "yta" else "se:LineSymbolizer", NS)
-        assert symbolizer is not None and "uom" not in symbolizer.attrib, "pixels"
+        assert symbolizer is not None, "pixels"
+        assert "uom" not in symbolizer.attrib, "pixels"
         stroke = _parameters(symbolizer.find("se:Stroke", NS))
         fill = _parameters(symbolizer.find("se:Fill", NS)) if kind == "yta" else {}
         assert [float(d) for d in stroke.get("stroke-dasharray", "").split()] == _dashes(
@@ -280,6 +286,15 @@ def test_stil_json_is_the_catalogue_as_the_web_map_draws_it(
             assert entry["markor"] is None
 
 
+def test_stil_json_names_the_collection_of_each_geometry_kind(client: TestClient) -> None:
+    collections = client.get("/api/v1/skotselprodukter/stil.json").json()["samlingar"]
+    assert collections == COLLECTION
+    served = {c["id"]: c for c in client.get("/ogc/collections").json()["collections"]}
+    geometry_types = {"yta": "MultiPolygon", "linje": "MultiLineString", "punkt": "Point"}
+    for kind, collection in collections.items():
+        assert served[collection]["geometryType"] == geometry_types[kind]
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -293,11 +308,13 @@ def test_styles_carry_a_weak_etag_and_answer_304_when_unchanged(
 ) -> None:
     first = client.get(url)
     etag = first.headers["etag"]
-    assert etag.startswith('W/"') and "max-age" in first.headers["cache-control"]
+    assert etag.startswith('W/"')
+    assert "max-age" in first.headers["cache-control"]
     for sent in (etag, etag.removeprefix("W/"), f'"other", {etag}'):
         again = client.get(url, headers={"If-None-Match": sent})
         assert again.status_code == 304, sent
-        assert again.content == b"" and again.headers["etag"] == etag
+        assert again.content == b""
+        assert again.headers["etag"] == etag
     assert client.get(url, headers={"If-None-Match": 'W/"other"'}).status_code == 200
 
 

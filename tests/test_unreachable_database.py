@@ -35,7 +35,8 @@ def test_api_answers_503_problem_when_the_database_is_down() -> None:
             assert response.headers["content-type"] == "application/problem+json"
             problem = response.json()
             assert problem["title"] == "Databasen kan inte nås"
-            assert "Traceback" not in response.text and "psycopg" not in response.text
+            assert "Traceback" not in response.text
+            assert "psycopg" not in response.text
 
 
 def test_cli_prints_one_clear_line_when_the_database_is_down() -> None:

@@ -1,30 +1,13 @@
 """Who is asking: resolved from a Bearer token per request; reads may be open to everyone."""
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-import psycopg
 from fastapi import Depends, Request
 
-from app.access.tokens import token_hash
-from app.core.db import get_pooled_connection
-from app.core.errors import AppError
-
-
-class NotAuthenticated(AppError):
-    """No valid token where one is needed."""
-
-    status = 401
-    type = "inte-inloggad"
-    title = "Inloggning krävs"
-
-
-class Forbidden(AppError):
-    """The token's role may not do this."""
-
-    status = 403
-    type = "atkomst-nekad"
-    title = "Åtkomst nekad"
+from app.access.tokens import valid_token
+from app.core.db import pooled_connection
+from app.core.problems import Forbidden, NotAuthenticated
 
 
 @dataclass(frozen=True)
@@ -43,10 +26,6 @@ class Principal:
 
 
 ANONYMOUS = Principal(role=None)
-_TOKEN_SQL = (
-    "SELECT id, namn, roll, organisation_id FROM api_token WHERE token_hash = %(hash)s"
-    " AND aterkallad IS NULL AND giltig_till > now()"
-)
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ansvarskartan"'}
 
 
@@ -60,17 +39,18 @@ async def current_principal(request: Request) -> Principal:
         raise NotAuthenticated(
             "Ange en token som 'Authorization: Bearer <token>'.", headers=_CHALLENGE
         )
-    row = None
-    async for conn in get_pooled_connection(request):
-        cursor: psycopg.AsyncCursor[Any] = await conn.execute(
-            _TOKEN_SQL, {"hash": token_hash(token.strip())}
-        )
-        row = await cursor.fetchone()
-    if row is None:
+    async with pooled_connection(request) as conn:
+        holder = await valid_token(conn, token.strip())
+    if holder is None:
         raise NotAuthenticated(
             "Token är ogiltig, har gått ut eller har återkallats.", headers=_CHALLENGE
         )
-    return Principal(role=row[2], organisation_id=row[3], token_id=row[0], name=row[1])
+    return Principal(
+        role=holder.role,
+        organisation_id=holder.organisation_id,
+        token_id=holder.id,
+        name=holder.name,
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
@@ -88,18 +68,24 @@ async def require_read(request: Request, principal: PrincipalDep) -> Principal:
     return principal
 
 
-def require_role(*roles: str) -> Any:
+class RoleCheck:
     """A dependency that lets only the given roles through (401 anonymous, 403 others)."""
 
-    async def check(principal: PrincipalDep) -> Principal:
+    def __init__(self, roles: tuple[str, ...]) -> None:
+        self.required_roles = roles
+
+    async def __call__(self, principal: PrincipalDep) -> Principal:
+        """The principal, when its role is one of the required."""
         if principal.anonymous:
             raise NotAuthenticated("Ändringar kräver en token.", headers=_CHALLENGE)
-        if principal.role not in roles:
+        if principal.role not in self.required_roles:
             raise Forbidden(f"Rollen {principal.role} får inte göra detta.")
         return principal
 
-    check.required_roles = roles  # type: ignore[attr-defined]
-    return check
+
+def require_role(*roles: str) -> RoleCheck:
+    """A dependency that lets only the given roles through (401 anonymous, 403 others)."""
+    return RoleCheck(roles)
 
 
 ReadAccess = Depends(require_read)

@@ -4,11 +4,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.core.errors import InvalidInput, NotFound
+from app.core.problems import InvalidInput, NotFound
 from app.models import ApiToken, Organisation
 from app.models.access import ROLES
 
@@ -18,6 +20,29 @@ TOKEN_PREFIX = "ak_"
 def token_hash(token: str) -> str:
     """The stored form of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """Whom a valid token stands for."""
+
+    id: int
+    name: str
+    role: str
+    organisation_id: int | None
+
+
+_VALID_TOKEN_SQL = (
+    "SELECT id, namn, roll, organisation_id FROM api_token WHERE token_hash = %(hash)s"
+    " AND aterkallad IS NULL AND giltig_till > now()"
+)
+
+
+async def valid_token(conn: psycopg.AsyncConnection[Any], token: str) -> TokenHolder | None:
+    """The holder of a token that is neither revoked nor expired; None for any other."""
+    cursor = await conn.execute(_VALID_TOKEN_SQL, {"hash": token_hash(token)})
+    row = await cursor.fetchone()
+    return None if row is None else TokenHolder(*row)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
 """Telling the database who writes and why, so its triggers can version and audit the write."""
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 
 from app.access.principal import Principal
+
+T = TypeVar("T")
 
 _MARK_SQL = (
     "SELECT set_config('ansvar.anvandare', %(who)s, true),"
@@ -15,9 +18,9 @@ _MARK_SQL = (
 )
 
 
-def _params(who: Principal, reason: str, start: datetime | None) -> dict[str, str]:
+def _params(who: Principal | str, reason: str, start: datetime | None) -> dict[str, str]:
     return {
-        "who": f"token:{who.token_id} {who.name}",
+        "who": who if isinstance(who, str) else f"token:{who.token_id} {who.name}",
         "why": reason,
         "start": start.isoformat() if start else "",
     }
@@ -26,11 +29,17 @@ def _params(who: Principal, reason: str, start: datetime | None) -> dict[str, st
 async def mark_writer(
     conn: psycopg.AsyncConnection[Any], who: Principal, reason: str, start: datetime | None = None
 ) -> None:
-    """Within the current transaction of a pooled connection."""
+    """Within an HTTP write transaction (WriteConnectionDep)."""
     await conn.execute(_MARK_SQL, _params(who, reason, start))
 
 
-async def mark_session_writer(session: AsyncSession, who: Principal, reason: str) -> None:
-    """Within the request session's transaction."""
-    connection = await session.connection()
-    await connection.exec_driver_sql(_MARK_SQL, _params(who, reason, None))
+def written_by(
+    who: Principal | str, reason: str, work: Callable[[Connection], T]
+) -> Callable[[Connection], T]:
+    """work for in_transaction, first telling the database who writes and why."""
+
+    def marked(conn: Connection) -> T:
+        conn.exec_driver_sql(_MARK_SQL, _params(who, reason, None))
+        return work(conn)
+
+    return marked

@@ -6,7 +6,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from app.catalogue.schemas import Product, Symbology
-from app.core.errors import InvalidInput
+from app.core.problems import InvalidInput
 
 SYMBOLOGY_FIELDS = tuple(Symbology.model_fields)
 REQUIRED_COLUMNS = ("kod", "namn", "kategori", "geometrityp", "enhet", "beskrivning", "prioritet")

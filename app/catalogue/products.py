@@ -3,11 +3,10 @@
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+import psycopg
+from psycopg.rows import dict_row
 
 from app.catalogue.schemas import Product, Symbology
-from app.models import Skotselprodukt
 
 _SYMBOLOGY_COLUMNS = tuple(Symbology.model_fields)
 # The catalogue table's columns, as a Product and its Symbology name them.
@@ -15,6 +14,8 @@ PRODUCT_COLUMNS = (
     *(name for name in Product.model_fields if name != "symbologi"),
     *_SYMBOLOGY_COLUMNS,
 )
+# Every product in catalogue order; the columns are the model's own names, never input.
+PRODUCTS_SQL = f"SELECT {', '.join(PRODUCT_COLUMNS)} FROM skotselprodukt ORDER BY sortering, kod"  # noqa: S608
 
 
 def product_from_columns(values: Mapping[str, Any]) -> Product:
@@ -24,7 +25,8 @@ def product_from_columns(values: Mapping[str, Any]) -> Product:
     return Product(**fields, symbologi=symbology)
 
 
-async def load_products(session: AsyncSession) -> list[Product]:
+async def load_products(conn: psycopg.AsyncConnection[Any]) -> list[Product]:
     """Every product of the shared catalogue in catalogue order, with its symbology."""
-    rows = (await session.scalars(select(Skotselprodukt).order_by(Skotselprodukt.sortering))).all()
-    return [product_from_columns({c: getattr(row, c) for c in PRODUCT_COLUMNS}) for row in rows]
+    async with conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute(PRODUCTS_SQL)
+        return [product_from_columns(row) for row in await cursor.fetchall()]

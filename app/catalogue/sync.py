@@ -7,7 +7,7 @@ from sqlalchemy import Connection, Table, delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from app.catalogue.schemas import Product
-from app.core.errors import Conflict, NotFound
+from app.core.problems import Conflict, NotFound
 from app.models import Kodmappning, Skotselobjekt, Skotselprodukt
 
 _TABLE = cast(Table, Skotselprodukt.__table__)

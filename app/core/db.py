@@ -1,25 +1,22 @@
-"""Engines and sessions; the request dependency owns the transaction."""
+"""Engines and the transaction owners: one per kind of work (docs/architecture.md)."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, TypeVar
 
 import orjson
 import psycopg
 from fastapi import Depends, Request
 from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
 
-from app.core.errors import DatabaseUnavailable
+from app.core.problems import Conflict, DatabaseUnavailable
 from app.core.settings import Settings
+
+T = TypeVar("T")
 
 
 def _connect_args(settings: Settings) -> dict[str, object]:
@@ -30,24 +27,13 @@ def _connect_args(settings: Settings) -> dict[str, object]:
     }
 
 
-def make_async_engine(settings: Settings) -> AsyncEngine:
-    """The service's pooled async engine (psycopg 3)."""
-    return create_async_engine(
-        settings.database_url,
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_max_overflow,
-        pool_pre_ping=True,
-        connect_args=_connect_args(settings),
-    )
-
-
 def libpq_url(database_url: str) -> str:
     """The SQLAlchemy URL as plain libpq/psycopg takes it."""
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def make_pool(settings: Settings) -> AsyncConnectionPool:
-    """A psycopg pool of autocommit connections for hot read paths that skip the ORM."""
+    """The service's psycopg pool of autocommit connections: every HTTP read and write."""
 
     async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
         await conn.set_autocommit(True)
@@ -64,7 +50,7 @@ def make_pool(settings: Settings) -> AsyncConnectionPool:
 
 
 def make_sync_engine(settings: Settings) -> Engine:
-    """A synchronous engine for the command line, imports and migrations."""
+    """The synchronous engine: one per service (made at start-up) or per command."""
     connect_args = _connect_args(settings)
     # A killed command (an import) should end its server session at once, not when its
     # current statement finishes and the lock it holds would otherwise linger.
@@ -72,41 +58,47 @@ def make_sync_engine(settings: Settings) -> Engine:
     return create_engine(settings.database_url, pool_pre_ping=True, connect_args=connect_args)
 
 
-_SERVER_GONE = {"57P01", "57P02", "57P03"}
+class NotSaved(Conflict):
+    """The database refused the commit: the change breaks a rule checked only then."""
+
+    type = "andringen-sparades-inte"
+    title = "Ändringen sparades inte"
 
 
-def is_connection_error(exc: BaseException) -> bool:
-    """True when the error means the database could not be reached, not that a query failed."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    if exc.connection_invalidated:
-        return True
-    orig = exc.orig
-    if not isinstance(orig, psycopg.OperationalError):
-        return False
-    # Client-side connection failures carry no SQLSTATE; class 08 is "connection exception".
-    sqlstate = orig.sqlstate
-    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _SERVER_GONE
+def refused_at_commit(exc: BaseException) -> NotSaved | None:
+    """The problem when the database refused a commit (a deferred constraint, say), else None."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    # An OperationalError is the connection, not a refusal: its outcome is not known here.
+    if not isinstance(orig, psycopg.DatabaseError) or isinstance(orig, psycopg.OperationalError):
+        return None
+    why = orig.diag.message_primary or "okänt skäl"
+    return NotSaved(f"Databasen godtog inte ändringen: {why}. Inget sparades.")
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request: committed when the handler returns, rolled back if it raises."""
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with factory() as session:
+def in_transaction(engine: Engine, fn: Callable[[Connection], T], *, dry_run: bool = False) -> T:
+    """fn in one transaction on a connection of its own: committed, or rolled back on an error."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
         try:
-            async with session.begin():
-                yield session
-        except DBAPIError as exc:
-            if is_connection_error(exc):
-                raise DatabaseUnavailable.from_url(request.app.state.settings.database_url) from exc
+            result = fn(conn)
+        except BaseException:
+            transaction.rollback()
             raise
+        if dry_run:
+            transaction.rollback()
+            return result
+        try:
+            transaction.commit()
+        except DBAPIError as exc:
+            if (refusal := refused_at_commit(exc)) is not None:
+                raise refusal from exc
+            raise
+    return result
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-
-
-async def get_pooled_connection(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-    """An autocommit psycopg connection from the pool, for one request."""
+@asynccontextmanager
+async def pooled_connection(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """An autocommit connection from the service's pool; 503 when the database is away."""
     pool: AsyncConnectionPool = request.app.state.pool
     try:
         async with pool.connection(timeout=request.app.state.settings.connect_timeout_s) as conn:
@@ -117,4 +109,37 @@ async def get_pooled_connection(request: Request) -> AsyncIterator[psycopg.Async
         raise
 
 
-PooledConnectionDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_pooled_connection)]
+async def get_read_connection(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """An autocommit connection for one request's reads."""
+    async with pooled_connection(request) as conn:
+        yield conn
+
+
+async def get_write_connection(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """A pooled connection in one transaction: committed when the handler returns."""
+    async with pooled_connection(request) as conn:
+        committing = False
+        try:
+            async with conn.transaction():
+                yield conn
+                committing = True
+        except psycopg.DatabaseError as exc:
+            if committing and (refusal := refused_at_commit(exc)) is not None:
+                raise refusal from exc
+            raise
+
+
+async def get_sync_engine(request: Request) -> Engine:
+    """The service's one synchronous engine, for work shared with the command line."""
+    engine: Engine = request.app.state.sync_engine
+    return engine
+
+
+ReadConnectionDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_read_connection)]
+# scope="function": FastAPI runs the exit code (the commit) when the handler has returned and
+# before the response is sent, so a refused commit becomes the answer. With the default scope
+# it would run after the client already had its 2xx.
+WriteConnectionDep = Annotated[
+    psycopg.AsyncConnection[Any], Depends(get_write_connection, scope="function")
+]
+SyncEngineDep = Annotated[Engine, Depends(get_sync_engine)]

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from pyproj import Transformer
 
-from app.core.errors import InvalidInput
+from app.core.problems import InvalidInput
 from app.models import SRID
 
 WGS84 = 4326
@@ -41,21 +41,37 @@ class InvalidPoint(InvalidInput):
     title = "Ogiltig koordinat"
 
 
+@dataclass(frozen=True)
+class NamedCrs:
+    """A supported CRS as a request named it: its EPSG code, and whether it was CRS84."""
+
+    srid: int
+    crs84: bool  # longitude/latitude order, whatever EPSG:4326's own axis order says
+
+
+def recognise_crs(value: str) -> NamedCrs | None:
+    """The supported CRS that value names (EPSG:n, an OGC URI or URN, CRS84), or None."""
+    text = value.strip()
+    if text in _CRS84_NAMES:
+        return NamedCrs(WGS84, crs84=True)
+    for pattern in _EPSG_PATTERNS:
+        match = pattern.match(text)
+        if match and int(match.group(1)) in SUPPORTED_EPSG:
+            return NamedCrs(int(match.group(1)), crs84=False)
+    return None
+
+
 def parse_crs(value: str | None) -> int:
     """EPSG code of a CRS given as EPSG:n, an OGC URI or URN, or CRS84 (lon/lat → 4326)."""
     if value is None or not value.strip():
         return WGS84
-    text = value.strip()
-    if text in _CRS84_NAMES:
-        return WGS84
-    for pattern in _EPSG_PATTERNS:
-        match = pattern.match(text)
-        if match and int(match.group(1)) in SUPPORTED_EPSG:
-            return int(match.group(1))
-    raise UnknownCrs(
-        f"Koordinatsystemet '{value}' stöds inte. Använd EPSG:4326 (lon/lat), EPSG:3006 "
-        "(SWEREF 99 TM) eller EPSG:3011 (SWEREF 99 18 00), som kod eller OGC-URI."
-    )
+    named = recognise_crs(value)
+    if named is None:
+        raise UnknownCrs(
+            f"Koordinatsystemet '{value}' stöds inte. Använd EPSG:4326 (lon/lat), EPSG:3006 "
+            "(SWEREF 99 TM) eller EPSG:3011 (SWEREF 99 18 00), som kod eller OGC-URI."
+        )
+    return named.srid
 
 
 @lru_cache(maxsize=16)

@@ -8,37 +8,42 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.core.problems import document_problems
+
 OPENAPI_VERSION = "3.0.3"
+
+
+# The value null, in 3.0 terms.
+_NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
 
 
 def _is_null(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "null"
 
 
-def downgrade(node: Any) -> Any:
-    """A JSON Schema / OpenAPI node with 3.1 idioms rewritten as OpenAPI 3.0."""
-    if isinstance(node, list):
-        return [downgrade(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    result = {key: downgrade(value) for key, value in node.items()}
+def _null_as_30(result: dict[str, Any]) -> dict[str, Any]:
+    """3.1's null type, in a combination or a type list, as 3.0 writes it."""
     for combinator in ("anyOf", "oneOf"):
         options = result.get(combinator)
         if isinstance(options, list) and any(_is_null(o) for o in options):
             rest = [o for o in options if not _is_null(o)]
             del result[combinator]
             if len(rest) == 1 and isinstance(rest[0], dict) and "$ref" not in rest[0]:
-                result = {**rest[0], **result}
-            elif len(rest) == 1:
-                result["allOf"] = rest
+                result = {**rest[0], **result, "nullable": True}
             else:
-                result[combinator] = rest
-            result["nullable"] = True
+                # 3.0's nullable widens only a `type` beside it, never a $ref or a combination
+                # (OpenAPI 3.0.3), so null is an option of its own.
+                result[combinator] = [*rest, _NULL_ONLY]
     if isinstance(result.get("type"), list):
         types = [t for t in result["type"] if t != "null"]
         if len(types) < len(result["type"]):
             result["nullable"] = True
         result["type"] = types[0] if len(types) == 1 else types
+    return result
+
+
+def _keywords_as_30(result: dict[str, Any]) -> None:
+    """3.1's bounds, file contents, const and examples as 3.0 writes them."""
     for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
         if isinstance(result.get(bound), int | float) and not isinstance(result[bound], bool):
             result[plain] = result[bound]
@@ -53,6 +58,16 @@ def downgrade(node: Any) -> Any:
         examples = result.pop("examples")
         if examples:
             result["example"] = examples[0]
+
+
+def downgrade(node: Any) -> Any:
+    """A JSON Schema / OpenAPI node with 3.1 idioms rewritten as OpenAPI 3.0."""
+    if isinstance(node, list):
+        return [downgrade(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = _null_as_30({key: downgrade(value) for key, value in node.items()})
+    _keywords_as_30(result)
     return result
 
 
@@ -68,6 +83,7 @@ def install_openapi30(app: FastAPI) -> None:
                 description=app.description or app.summary,
                 routes=app.routes,
             )
+            document_problems(document)
             document = downgrade(document)
             document["openapi"] = OPENAPI_VERSION
             app.openapi_schema = document

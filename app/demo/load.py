@@ -2,6 +2,7 @@
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,18 +26,13 @@ from app.organisations.service import read_organisations, upsert_organisations
 # The demo's data is valid from this day, so "as of" questions about 2025 and 2026 have answers.
 DEMO_VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)
 HUDDINGE = "0126"
-_DATA_TABLES = (
-    "skotselobjekt",
-    "fastighetsagare",
-    "fastighet",
-    "driftomrade",
-    "importavvisning",
-    "importkorning",
-    "kodmappning",
-    "kontakt",
-    "organisation",
-    "kommungrans",
-)
+# The tables of data, the one list of them (tests empty them too); the schema and the
+# catalogue are never in it. What a place holds: its parcels, owners, objects and areas.
+PLACE_TABLES = ("skotselobjekt", "fastighetsagare", "fastighet", "driftomrade", "kommungrans")
+# ... with what the importers record beside it: runs, rejections and code mappings.
+IMPORT_TABLES = (*PLACE_TABLES, "importavvisning", "importkorning", "kodmappning")
+# ... and the organisations with their contacts: every table a demo reset empties.
+DATA_TABLES = (*IMPORT_TABLES, "kontakt", "organisation")
 
 
 @dataclass
@@ -72,9 +68,9 @@ def demo_is_loaded(conn: Connection) -> bool:
     return parcel_count(conn) > 0
 
 
-def reset_data(conn: Connection) -> None:
-    """Empty every data table (the schema stays)."""
-    conn.execute(text(f"TRUNCATE {', '.join(_DATA_TABLES)} RESTART IDENTITY CASCADE"))
+def reset_data(conn: Connection, tables: Iterable[str] = DATA_TABLES) -> None:
+    """Empty the tables (every data table unless told), restarting their ids."""
+    conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 def load_demo(conn: Connection, out_dir: Path, manifest: dict[str, Any]) -> dict[str, ImportResult]:

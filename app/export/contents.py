@@ -11,7 +11,7 @@ import shapely
 from psycopg.rows import dict_row
 from shapely.geometry import MultiPolygon
 
-from app.catalogue.products import PRODUCT_COLUMNS, product_from_columns
+from app.catalogue.products import PRODUCTS_SQL, product_from_columns
 from app.catalogue.schemas import Product
 from app.models import SRID
 
@@ -25,8 +25,6 @@ WHERE d.id = %(id)s AND (%(own)s::int IS NULL OR d.utforare_id = %(own)s)
 """
 
 _AREA_BY_NAME_SQL = "SELECT id FROM driftomrade WHERE lower(namn) = lower(%(namn)s)"
-
-_PRODUCTS_SQL = f"SELECT {', '.join(PRODUCT_COLUMNS)} FROM skotselprodukt ORDER BY sortering, kod"  # noqa: S608
 
 # The objects the area's client (huvudman) has inside or across the area, whole and current.
 # Quantities come from PostGIS so the package agrees with every other sum of the database.
@@ -111,7 +109,7 @@ def load_contents(
             return None
         created = conn.execute("SELECT now() AT TIME ZONE 'Europe/Stockholm'").fetchone()
         with conn.cursor(row_factory=dict_row) as cursor:
-            products = [product_from_columns(r) for r in cursor.execute(_PRODUCTS_SQL)]
+            products = [product_from_columns(r) for r in cursor.execute(PRODUCTS_SQL)]
         rows = conn.execute(_OBJECTS_SQL, {"id": area_id}).fetchall()
     area = AreaSummary(
         id=row[0],

@@ -602,7 +602,7 @@ def _draw_legend_label(
     canvas.drawString(x + SWATCH + 2 * mm, y - size * 0.35, label)
 
 
-def _draw_boundary_swatch(canvas: Canvas, x: float, y: float, height: float) -> None:
+def _draw_boundary_swatch(canvas: Canvas, x: float, y: float, _height: float) -> None:
     canvas.setStrokeColor(BOUNDARY)
     canvas.setStrokeAlpha(1)
     canvas.setLineWidth(2.2)

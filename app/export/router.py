@@ -13,8 +13,9 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from app.access.principal import Principal, contractor_of, require_role
-from app.core.db import PooledConnectionDep
-from app.core.errors import AppError, NotFound
+from app.areas.queries import area_name
+from app.core.db import ReadConnectionDep
+from app.core.problems import AppError, NotFound
 from app.export.package import ascii_slug
 from app.export.worker import NOT_FOUND_EXIT
 
@@ -22,11 +23,6 @@ router = APIRouter(tags=["driftområden"])
 ZIP_MEDIA_TYPE = "application/zip"
 # Packages are built one or two at a time; more would only share the same two processors.
 MAX_CONCURRENT_BUILDS = 2
-
-_VISIBLE_SQL = (
-    "SELECT namn, (now() AT TIME ZONE 'Europe/Stockholm')::date FROM driftomrade"
-    " WHERE id = %(id)s AND (%(own)s::int IS NULL OR utforare_id = %(own)s)"
-)
 
 
 class PackageFailed(AppError):
@@ -62,7 +58,7 @@ async def _build(request: Request, area_id: int, contractor: int | None, archive
     if process.returncode not in (0, NOT_FOUND_EXIT):
         raise PackageFailed(
             "Paketet kunde inte skapas; försök igen eller kontakta GIS-gruppen.",
-            extra={"orsak": errors.decode(errors="replace").strip().splitlines()[-1:]},
+            orsak=errors.decode(errors="replace").strip().splitlines()[-1:],
         )
     return process.returncode or 0
 
@@ -71,21 +67,27 @@ async def _build(request: Request, area_id: int, contractor: int | None, archive
     "/driftomraden/{area_id}/paket",
     summary="Driftområdets paket: karta (PDF), mängdförteckning och GIS-filer i en zip",
     response_class=FileResponse,
-    responses={200: {"content": {ZIP_MEDIA_TYPE: {}}, "description": "Zip-fil"}},
+    responses={
+        200: {
+            "content": {ZIP_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "Zip-fil",
+        }
+    },
 )
 async def package(
     area_id: int,
     request: Request,
     principal: Annotated[Principal, Depends(require_role("gis", "admin", "entreprenor"))],
-    conn: PooledConnectionDep,
+    conn: ReadConnectionDep,
 ) -> FileResponse:
     """The zip a contractor opens without us; another contractor's area does not exist (404)."""
     own = contractor_of(principal)
-    row = await (await conn.execute(_VISIBLE_SQL, {"id": area_id, "own": own})).fetchone()
-    if row is None:
+    found = await area_name(conn, area_id, own)
+    if found is None:
         raise NotFound(f"Driftområdet {area_id} finns inte.")
+    name, today = found
     folder = Path(tempfile.mkdtemp(prefix="ansvarskartan-paket-"))
-    archive = folder / f"{ascii_slug(row[0])}_{row[1]:%Y-%m-%d}.zip"
+    archive = folder / f"{ascii_slug(name)}_{today:%Y-%m-%d}.zip"
     try:
         if await _build(request, area_id, own, archive) == NOT_FOUND_EXIT:
             raise NotFound(f"Driftområdet {area_id} finns inte.")

@@ -2,13 +2,14 @@
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 import shapely
 
-from app.core.errors import InvalidInput
-from app.core.geo import transformer
+from app.core.geo import recognise_crs, transformer
+from app.core.problems import InvalidParameter
 from app.features.collections import Collection
 from app.models import SRID
 
@@ -19,13 +20,6 @@ MAX_LIMIT = 10_000
 COMMON_PARAMETERS = frozenset(
     {"f", "bbox", "bbox-crs", "crs", "limit", "cursor", "datetime", "numberMatched"}
 )
-
-
-class InvalidParameter(InvalidInput):
-    """A query parameter of /ogc that cannot be used."""
-
-    type = "ogiltig-parameter"
-    title = "Ogiltig parameter"
 
 
 @dataclass(frozen=True)
@@ -46,13 +40,6 @@ SUPPORTED_CRS = (
     Crs(_EPSG_URI.format(3006), 3006, True, 2),
     Crs(_EPSG_URI.format(3011), 3011, True, 2),
 )
-_BY_NAME = {c.uri: c for c in SUPPORTED_CRS} | {
-    "CRS84": SUPPORTED_CRS[0],
-    "OGC:CRS84": SUPPORTED_CRS[0],
-    "EPSG:4326": SUPPORTED_CRS[1],
-    "EPSG:3006": SUPPORTED_CRS[2],
-    "EPSG:3011": SUPPORTED_CRS[3],
-}
 STORAGE_CRS = SUPPORTED_CRS[2]
 
 
@@ -60,13 +47,15 @@ def parse_crs(value: str | None, parameter: str) -> Crs:
     """The CRS named by a crs or bbox-crs parameter (CRS84 when absent)."""
     if value is None:
         return SUPPORTED_CRS[0]
-    crs = _BY_NAME.get(value.strip().strip("[]<>"))
-    if crs is None:
+    named = recognise_crs(value.strip("[]<> "))
+    if named is None:
         supported = ", ".join(c.uri for c in SUPPORTED_CRS)
         raise InvalidParameter(
             f"{parameter}: koordinatsystemet '{value}' stöds inte ({supported})."
         )
-    return crs
+    if named.crs84:
+        return SUPPORTED_CRS[0]
+    return next(c for c in SUPPORTED_CRS[1:] if c.srid == named.srid)
 
 
 @dataclass(frozen=True)
@@ -203,3 +192,125 @@ def check_parameters(names: list[str], collection: Collection) -> None:
         raise InvalidParameter(
             f"Okänd parameter {', '.join(unknown)} för {collection.id}; tillåtna: {allowed}."
         )
+
+
+@dataclass(frozen=True)
+class PropertyFilter:
+    """A filter parameter as its queryable and the API description show it."""
+
+    title: str
+    description: str
+    json_type: str
+
+
+# What each property filter of app.features.collections selects.
+PROPERTY_FILTERS = {
+    "huvudman": PropertyFilter(
+        "Huvudman",
+        "Huvudmannens slug, t.ex. parkenheten (för driftområden: beställaren).",
+        "string",
+    ),
+    "produkt": PropertyFilter("Skötselprodukt", "Skötselproduktens kod, t.ex. G1.", "string"),
+    "driftomrade": PropertyFilter(
+        "Driftområde", "Objekten i driftområdet med detta id (se /api/v1/driftomraden).", "integer"
+    ),
+}
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def queryables(collection: Collection, url: str) -> dict[str, object]:
+    """The collection's filterable properties as JSON Schema (OGC API – Features Part 3)."""
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": url,
+        "type": "object",
+        "title": collection.title,
+        "properties": {
+            name: {
+                "title": PROPERTY_FILTERS[name].title,
+                "description": PROPERTY_FILTERS[name].description,
+                "type": PROPERTY_FILTERS[name].json_type,
+            }
+            for name in sorted(collection.filters)
+        },
+        "additionalProperties": False,
+    }
+
+
+def _query(name: str, description: str, schema: dict[str, object]) -> dict[str, object]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def _crs_parameter(name: str, what: str) -> dict[str, object]:
+    uris = [crs.uri for crs in SUPPORTED_CRS]
+    return _query(
+        name,
+        f"{what}; även EPSG:n och CRS84 godtas.",
+        {"type": "string", "format": "uri", "enum": uris, "default": CRS84},
+    )
+
+
+_FORMAT = _query(
+    "f",
+    "Format: json eller geojson (samma GeoJSON).",
+    {"type": "string", "enum": ["json", "geojson"]},
+)
+_DATETIME = _query(
+    "datetime",
+    "Versionerna som gällde vid en tidpunkt eller under ett intervall (RFC 3339, '..' för ett "
+    "öppet slut, t.ex. 2025-01-01/..); utan datetime visas det som gäller nu.",
+    {"type": "string"},
+)
+
+
+def items_parameters(collections: Iterable[Collection]) -> list[dict[str, object]]:
+    """The query parameters of /items as OpenAPI parameter objects (the handler parses them)."""
+    filters: dict[str, list[str]] = {}
+    for collection in collections:
+        for name in collection.filters:
+            filters.setdefault(name, []).append(collection.id)
+    return [
+        _FORMAT,
+        _query(
+            "limit",
+            f"Objekt per sida, 1–{MAX_LIMIT}.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        ),
+        {
+            **_query(
+                "bbox",
+                "Västra, södra, östra, norra kanten (4 tal, eller 6 med höjder) i bbox-crs.",
+                {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+            ),
+            "style": "form",
+            "explode": False,
+        },
+        _crs_parameter("bbox-crs", "Koordinatsystemet för bbox"),
+        _crs_parameter("crs", "Koordinatsystemet för svarets geometrier"),
+        _DATETIME,
+        _query("cursor", "Sidans position; följ länkarna next och prev.", {"type": "string"}),
+        _query(
+            "numberMatched",
+            "true: räkna alla träffar (kostar en räkning).",
+            {"type": "boolean", "default": False},
+        ),
+        *(
+            _query(
+                name,
+                f"{PROPERTY_FILTERS[name].description} Finns för: {', '.join(ids)}.",
+                {"type": PROPERTY_FILTERS[name].json_type},
+            )
+            for name, ids in filters.items()
+        ),
+    ]
+
+
+def item_parameters() -> list[dict[str, object]]:
+    """The query parameters of one feature as OpenAPI parameter objects."""
+    return [_FORMAT, _crs_parameter("crs", "Koordinatsystemet för geometrin"), _DATETIME]

@@ -6,7 +6,9 @@ and links). Paging is by key (keyset), so pages stay correct while others write.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+import psycopg
 
 from app.features.collections import Collection
 from app.features.params import Crs, Cursor, Envelope, Period
@@ -163,3 +165,82 @@ FROM features WHERE geom IS NOT NULL"""
         "max_features": max_features,
         "layer": collection.id,
     }
+
+
+class Page(NamedTuple):
+    """One page of features: their GeoJSON joined by commas, count, first and last key."""
+
+    features: bytes
+    returned: int
+    first_key: Any
+    last_key: Any
+    more: bool
+
+
+async def fetch_page(
+    conn: psycopg.AsyncConnection[Any],
+    collection: Collection,
+    crs: Crs,
+    selection: Selection,
+    cursor: Cursor | None,
+    limit: int,
+) -> Page:
+    """The page items_sql describes."""
+    sql, values = items_sql(collection, crs, selection, cursor, limit)
+    row = await (await conn.execute(sql, values, binary=True)).fetchone()
+    assert row is not None
+    features, returned, first_key, last_key, more = row
+    return Page(bytes(features), returned, first_key, last_key, more)
+
+
+async def count_matched(
+    conn: psycopg.AsyncConnection[Any], collection: Collection, selection: Selection
+) -> int:
+    """How many features the selection matches."""
+    sql, values = count_sql(collection, selection)
+    row = await (await conn.execute(sql, values)).fetchone()
+    return int(row[0]) if row else 0
+
+
+async def fetch_item(
+    conn: psycopg.AsyncConnection[Any],
+    collection: Collection,
+    crs: Crs,
+    period: Period | None,
+    contractor: int | None,
+    feature_id: Any,
+) -> bytes | None:
+    """One feature as GeoJSON bytes; None when it is not there."""
+    sql, values = item_sql(collection, crs, period, contractor)
+    values["feature_id"] = feature_id
+    row = await (await conn.execute(sql, values, binary=True)).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+async def fetch_tile(
+    conn: psycopg.AsyncConnection[Any],
+    collection: Collection,
+    z: int,
+    x: int,
+    y: int,
+    max_features: int,
+    contractor: int | None,
+) -> bytes:
+    """The vector tile tile_sql describes (empty bytes when nothing is in it)."""
+    sql, values = tile_sql(collection, z, x, y, max_features, contractor)
+    row = await (await conn.execute(sql, values, binary=True)).fetchone()
+    return bytes(row[0]) if row and row[0] else b""
+
+
+_BOUNDARY_EXTENT_SQL = (
+    "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT"
+    " ST_Transform(ST_SetSRID(ST_Extent(geom), 3006), 4326) AS e FROM kommungrans) x"
+)
+
+
+async def boundary_extent(conn: psycopg.AsyncConnection[Any]) -> list[float] | None:
+    """The municipal boundary's extent in WGS 84 (lon/lat, 6 decimals); None without one."""
+    row = await (await conn.execute(_BOUNDARY_EXTENT_SQL)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return [round(float(v), 6) for v in row]

@@ -1,31 +1,57 @@
-"""HTTP: OGC API – Features (Part 1 core + GeoJSON, Part 2 CRS) and vector tiles under /ogc."""
+"""HTTP: OGC API – Features (Part 1 core + GeoJSON, Part 2 CRS, Part 3 queryables), tiles, /ogc."""
 
 import uuid
 from typing import Any
 
 import orjson
+import psycopg
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.access.principal import PrincipalDep, ReadAccess, contractor_of
-from app.core.db import PooledConnectionDep
-from app.core.errors import NotFound
+from app.core.db import ReadConnectionDep
+from app.core.problems import InvalidParameter, NotAcceptable, NotFound
+from app.features.api_description import ogc_api_description
 from app.features.collections import COLLECTIONS, Collection
 from app.features.params import (
     CRS84,
     STORAGE_CRS,
     SUPPORTED_CRS,
     Cursor,
-    InvalidParameter,
     check_parameters,
+    item_parameters,
+    items_parameters,
     parse_bbox,
     parse_crs,
     parse_cursor,
     parse_datetime,
     parse_limit,
+    queryables,
 )
-from app.features.queries import Selection, count_sql, item_sql, items_sql, tile_sql
+from app.features.queries import (
+    Selection,
+    boundary_extent,
+    count_matched,
+    fetch_item,
+    fetch_page,
+    fetch_tile,
+)
 from app.features.responses import GEOJSON, MVT, cached_response
+from app.features.schemas import (
+    JSON_SCHEMA,
+    OPENAPI_30,
+    CollectionInfo,
+    Collections,
+    Conformance,
+    Feature,
+    FeatureCollection,
+    GeoJsonResponse,
+    JsonSchemaResponse,
+    LandingPage,
+    MvtResponse,
+    OpenApiResponse,
+    Queryables,
+)
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"], dependencies=[ReadAccess])
 
@@ -35,19 +61,14 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ]
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 MAX_TILE_ZOOM = 22
 # Below these zoom levels a tile of a dense collection would hold too much to be useful.
 MIN_TILE_ZOOM = {"fastigheter": 12, "skotselytor": 12, "skotsellinjer": 13, "skotselpunkter": 13}
 MAX_TILE_FEATURES = 20_000
-
-
-class NotAcceptable(InvalidParameter):
-    """A format the API does not offer."""
-
-    status = 406
-    type = "format-stods-inte"
-    title = "Formatet stöds inte"
 
 
 def _json(body: dict[str, Any]) -> Response:
@@ -73,7 +94,7 @@ def _check_format(request: Request) -> None:
         raise NotAcceptable(f"f={requested} stöds inte; här finns json och geojson.")
 
 
-@router.get("", summary="Startsida för OGC API – Features")
+@router.get("", summary="Startsida för OGC API – Features", response_model=LandingPage)
 async def landing(request: Request) -> Response:
     """Links to the API description, conformance and collections."""
     base = _base(request)
@@ -87,9 +108,9 @@ async def landing(request: Request) -> Response:
             "links": [
                 {"href": base, "rel": "self", "type": JSON, "title": "Den här sidan"},
                 {
-                    "href": f"{root}/openapi.json",
+                    "href": f"{base}/api",
                     "rel": "service-desc",
-                    "type": "application/vnd.oai.openapi+json;version=3.0",
+                    "type": OPENAPI_30,
                     "title": "API-beskrivning",
                 },
                 {
@@ -110,21 +131,30 @@ async def landing(request: Request) -> Response:
     )
 
 
-@router.get("/conformance", summary="Vilka delar av standarden som uppfylls")
+@router.get(
+    "/api",
+    summary="API-beskrivningen av OGC API – Features (OpenAPI 3.0)",
+    response_class=OpenApiResponse,
+    responses={200: {"content": {OPENAPI_30: {"schema": {"type": "object"}}}}},
+)
+async def api_description(request: Request) -> Response:
+    """The part of /openapi.json under /ogc, with its paths relative to this landing page."""
+    document = ogc_api_description(request.app.openapi(), _base(request))
+    return Response(orjson.dumps(document), media_type=OPENAPI_30)
+
+
+@router.get(
+    "/conformance",
+    summary="Vilka delar av standarden som uppfylls",
+    response_model=Conformance,
+)
 async def conformance() -> Response:
     """The conformance classes implemented."""
     return _json({"conformsTo": CONFORMANCE})
 
 
-async def _extent(conn: Any) -> list[float]:
-    cursor = await conn.execute(
-        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT"
-        " ST_Transform(ST_SetSRID(ST_Extent(geom), 3006), 4326) AS e FROM kommungrans) x"
-    )
-    row = await cursor.fetchone()
-    if row is None or row[0] is None:
-        return [17.88, 59.15, 18.18, 59.28]
-    return [round(float(v), 6) for v in row]
+async def _extent(conn: psycopg.AsyncConnection[Any]) -> list[float]:
+    return await boundary_extent(conn) or [17.88, 59.15, 18.18, 59.28]
 
 
 def _collection_document(collection: Collection, base: str, extent: list[float]) -> dict[str, Any]:
@@ -148,6 +178,12 @@ def _collection_document(collection: Collection, base: str, extent: list[float])
                 "templated": True,
                 "title": "Vektortiler",
             },
+            {
+                "href": f"{href}/queryables",
+                "rel": QUERYABLES_REL,
+                "type": JSON_SCHEMA,
+                "title": "Egenskaper att filtrera på",
+            },
         ],
     }
     if collection.temporal:
@@ -157,8 +193,8 @@ def _collection_document(collection: Collection, base: str, extent: list[float])
     return document
 
 
-@router.get("/collections", summary="Samlingarna")
-async def collections(request: Request, conn: PooledConnectionDep) -> Response:
+@router.get("/collections", summary="Samlingarna", response_model=Collections)
+async def collections(request: Request, conn: ReadConnectionDep) -> Response:
     """Every collection with its extent and CRS."""
     base = _base(request)
     extent = await _extent(conn)
@@ -170,11 +206,24 @@ async def collections(request: Request, conn: PooledConnectionDep) -> Response:
     )
 
 
-@router.get("/collections/{collection_id}", summary="En samling")
-async def collection(collection_id: str, request: Request, conn: PooledConnectionDep) -> Response:
+@router.get("/collections/{collection_id}", summary="En samling", response_model=CollectionInfo)
+async def collection(collection_id: str, request: Request, conn: ReadConnectionDep) -> Response:
     """One collection with its extent and CRS."""
     found = _collection(collection_id)
     return _json(_collection_document(found, _base(request), await _extent(conn)))
+
+
+@router.get(
+    "/collections/{collection_id}/queryables",
+    summary="Egenskaperna som objekten kan filtreras på (JSON Schema)",
+    response_class=JsonSchemaResponse,
+    response_model=Queryables,
+)
+async def collection_queryables(collection_id: str, request: Request) -> Response:
+    """The filters of /items as JSON Schema (OGC API – Features Part 3 queryables)."""
+    found = _collection(collection_id)
+    document = queryables(found, f"{_base(request)}/collections/{found.id}/queryables")
+    return Response(orjson.dumps(document), media_type=JSON_SCHEMA)
 
 
 def _filters(collection: Collection, request: Request) -> dict[str, Any]:
@@ -201,10 +250,13 @@ def _page_link(request: Request, cursor: Cursor, rel: str) -> dict[str, str]:
 @router.get(
     "/collections/{collection_id}/items",
     summary="Objekten i en samling (GeoJSON)",
-    responses={200: {"content": {GEOJSON: {}}}},
+    response_class=GeoJsonResponse,
+    response_model=FeatureCollection,
+    # Parsed from the query string by the handler, so unknown names can be refused.
+    openapi_extra={"parameters": items_parameters(COLLECTIONS.values())},
 )
 async def items(
-    collection_id: str, request: Request, conn: PooledConnectionDep, principal: PrincipalDep
+    collection_id: str, request: Request, conn: ReadConnectionDep, principal: PrincipalDep
 ) -> Response:
     """A page of the features that hold now (or as of datetime); bbox, crs, limit and filters."""
     found = _collection(collection_id)
@@ -225,10 +277,9 @@ async def items(
         contractor_of(principal),
     )
 
-    sql, values = items_sql(found, crs, selection, cursor, limit)
-    page = await (await conn.execute(sql, values, binary=True)).fetchone()
-    assert page is not None
-    features, returned, first_key, last_key, more = page
+    features, returned, first_key, last_key, more = await fetch_page(
+        conn, found, crs, selection, cursor, limit
+    )
     forward = cursor is None or cursor.forward
     links = [
         {"href": str(request.url), "rel": "self", "type": GEOJSON},
@@ -245,12 +296,10 @@ async def items(
     if cursor is None and not more:
         envelope_doc["numberMatched"] = returned
     elif params.get("numberMatched", "").lower() == "true":
-        count_query, count_values = count_sql(found, selection)
-        row = await (await conn.execute(count_query, count_values)).fetchone()
-        envelope_doc["numberMatched"] = int(row[0]) if row else 0
+        envelope_doc["numberMatched"] = await count_matched(conn, found, selection)
     body = (
         b'{"type":"FeatureCollection","features":['
-        + bytes(features)
+        + features
         + b"],"
         + orjson.dumps(envelope_doc)[1:]
     )
@@ -271,13 +320,15 @@ def _feature_id(collection: Collection, value: str) -> Any:
 @router.get(
     "/collections/{collection_id}/items/{feature_id}",
     summary="Ett objekt (GeoJSON)",
-    responses={200: {"content": {GEOJSON: {}}}},
+    response_class=GeoJsonResponse,
+    response_model=Feature,
+    openapi_extra={"parameters": item_parameters()},
 )
 async def item(
     collection_id: str,
     feature_id: str,
     request: Request,
-    conn: PooledConnectionDep,
+    conn: ReadConnectionDep,
     principal: PrincipalDep,
 ) -> Response:
     """One feature by its id: the version that holds now, or as of datetime."""
@@ -287,20 +338,29 @@ async def item(
         raise InvalidParameter(f"Okänd parameter {', '.join(unknown)} för ett enskilt objekt.")
     _check_format(request)
     crs = parse_crs(request.query_params.get("crs"), "crs")
-    sql, values = item_sql(
-        found, crs, parse_datetime(request.query_params.get("datetime")), contractor_of(principal)
+    body = await fetch_item(
+        conn,
+        found,
+        crs,
+        parse_datetime(request.query_params.get("datetime")),
+        contractor_of(principal),
+        _feature_id(found, feature_id),
     )
-    values["feature_id"] = _feature_id(found, feature_id)
-    row = await (await conn.execute(sql, values, binary=True)).fetchone()
-    if row is None:
+    if body is None:
         raise NotFound(f"Objektet '{feature_id}' finns inte i {found.id}.")
-    return cached_response(request, bytes(row[0]), GEOJSON, {"Content-Crs": f"<{crs.uri}>"})
+    return cached_response(request, body, GEOJSON, {"Content-Crs": f"<{crs.uri}>"})
 
 
 @router.get(
     "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{x}/{y}",
     summary="Vektortile (Mapbox Vector Tile) av en samling",
-    responses={200: {"content": {MVT: {}}}},
+    response_class=MvtResponse,
+    responses={
+        200: {
+            "content": {MVT: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "Tilen; tom när zoomnivån är för låg för samlingen",
+        }
+    },
 )
 async def tile(
     collection_id: str,
@@ -308,7 +368,7 @@ async def tile(
     x: int,
     y: int,
     request: Request,
-    conn: PooledConnectionDep,
+    conn: ReadConnectionDep,
     principal: PrincipalDep,
 ) -> Response:
     """Features that hold now in one Web Mercator tile, simplified for its zoom."""
@@ -317,6 +377,5 @@ async def tile(
         raise NotFound(f"Tilen {z}/{x}/{y} finns inte i WebMercatorQuad (zoom 0–{MAX_TILE_ZOOM}).")
     if z < MIN_TILE_ZOOM.get(found.id, 0):
         return cached_response(request, b"", MVT)
-    sql, values = tile_sql(found, z, x, y, MAX_TILE_FEATURES, contractor_of(principal))
-    row = await (await conn.execute(sql, values, binary=True)).fetchone()
-    return cached_response(request, bytes(row[0]) if row and row[0] else b"", MVT)
+    body = await fetch_tile(conn, found, z, x, y, MAX_TILE_FEATURES, contractor_of(principal))
+    return cached_response(request, body, MVT)

@@ -1,5 +1,7 @@
 """Operations areas (driftområden) and the municipality boundary."""
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from app.core.errors import InvalidInput
+from app.core.problems import InvalidInput
 from app.imports.geometry_checks import check_geometries, repair_notes
 from app.imports.reading import (
     file_sha256,
@@ -59,26 +61,36 @@ def _changed_fields(current: str, staged: str) -> str:
     return f"array_remove(ARRAY[{', '.join(parts)}], NULL)"
 
 
+@dataclass(frozen=True)
+class AreaFacts:
+    """What a row of an areas layer says, and what the geometry check found."""
+
+    name: str
+    client: str
+    performer: str
+    start: date | None
+    end: date | None
+    geometry_problem: str | None = None
+
+
 def area_rejection(
-    name: str, client: str, performer: str, start: date | None, end: date | None, **facts: Any
+    facts: AreaFacts, known: Collection[str], allowed_client: str | None = None
 ) -> str | None:
     """Why a row of an areas layer cannot be imported, in Swedish; None when it can.
 
-    facts: geometry_problem (the geometry check's reason), known (organisation slugs) and
-    allowed_client (the one client a bound token may import for, or None for any).
+    known: the organisations' slugs; allowed_client: the one client a bound token may import
+    areas for (None: any).
     """
-    known: set[str] = facts["known"]
-    allowed = facts.get("allowed_client")
-    if not name:
+    client, performer = facts.client, facts.performer
+    if not facts.name:
         return "namn saknas"
     if client not in known or performer not in known:
         return f"beställaren '{client}' eller utföraren '{performer}' är ingen känd organisation"
-    if allowed is not None and client != allowed:
-        return f"beställaren '{client}' är inte din organisation ({allowed})"
-    if start is None or (end is not None and end <= start):
+    if allowed_client is not None and client != allowed_client:
+        return f"beställaren '{client}' är inte din organisation ({allowed_client})"
+    if facts.start is None or (facts.end is not None and facts.end <= facts.start):
         return "avtalsperioden saknas eller slutar före start"
-    problem: str | None = facts.get("geometry_problem")
-    return problem
+    return facts.geometry_problem
 
 
 def import_areas(
@@ -121,16 +133,8 @@ def import_areas(
         name = str(record["namn"] or "").strip()
         client_slug, performer = (str(record[c] or "").strip() for c in ("bestallare", "utforare"))
         start, end = _date(record["avtal_fran"]), _date(record.get("avtal_till"))
-        reason = area_rejection(
-            name,
-            client_slug,
-            performer,
-            start,
-            end,
-            known=set(organisations),
-            allowed_client=client,
-            geometry_problem=reasons[i],
-        )
+        facts = AreaFacts(name, client_slug, performer, start, end, reasons[i])
+        reason = area_rejection(facts, organisations, client)
         if reason is not None:
             rejections.append(Rejection(name or f"rad {i + 1}", reason))
             continue

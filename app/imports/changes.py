@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 from app.imports.objects import OBJECTS
 from app.imports.ownership import OWNERSHIP
 from app.imports.parcel_stage import PARCELS
+from app.imports.record import stored_record
 from app.imports.versions import VersionedTable
 
 KINDS = ("nya", "andrade", "avslutade", "reparerade", "avvisade")
@@ -119,3 +120,14 @@ def list_changes(conn: Connection, import_id: int, limit: int | None = None) -> 
     ).all()
     changes.lists["avvisade"] = [ObjectChange(r, d, kept=k) for r, d, k in rows]
     return changes
+
+
+def import_report(conn: Connection, import_id: int, limit: int) -> dict[str, Any] | None:
+    """The stored record of an import with its objects per kind; None when there is none."""
+    record = stored_record(conn, import_id)
+    if record is None:
+        return None
+    changes = list_changes(conn, import_id, limit)
+    record["reparerade"] = changes.totals.get("reparerade", 0)
+    record["objekt"] = changes.as_json()
+    return record

@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.postgresql import insert
 
-from app.core.errors import InvalidInput
+from app.core.problems import InvalidInput
 from app.models import Kodmappning, Skotselprodukt
 
 

@@ -239,7 +239,8 @@ def import_objects(
                     named[len(rejections)] = extern_id
                 rejections.append(Rejection(extern_id or f"rad {i + 1}", reason))
                 continue
-            assert extern_id is not None and facts.product is not None
+            assert extern_id is not None
+            assert facts.product is not None
             taken[extern_id] = i
             if notes[i] is not None:
                 repairs.append(Repair(extern_id, str(notes[i])))
@@ -295,16 +296,7 @@ def import_objects(
             full=full,
             kept=kept,
         )
-    result = ImportResult(
-        import_id,
-        counts.inserted,
-        counts.updated,
-        counts.unchanged,
-        counts.retired,
-        rejections,
-        repairs,
-        current_before=counts.current_before,
-    )
+    result = ImportResult.merged(import_id, counts, rejections, repairs)
     finish_import(conn, result)
     return result
 
@@ -327,8 +319,7 @@ def _keep_rejected(
     )
     for i, extern_id in named.items():
         if extern_id in current:
-            rejection = rejections[i]
-            rejections[i] = Rejection(rejection.ref, f"{rejection.reason}; {KEPT_NOTE}", True)
+            rejections[i] = rejections[i].keeping(KEPT_NOTE)
     return keep_rows(
         conn,
         "stage_skotselobjekt",

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from app.core.errors import InvalidInput
+from app.core.problems import InvalidInput
 from app.imports.reading import file_sha256
 from app.imports.record import ImportResult, Rejection, finish_import, start_import
 from app.imports.staging import copy_into_temp
@@ -123,15 +123,7 @@ def import_ownership(
         full=full,
         kept=kept,
     )
-    result = ImportResult(
-        import_id,
-        counts.inserted,
-        counts.updated,
-        counts.unchanged,
-        counts.retired,
-        rejections,
-        current_before=counts.current_before,
-    )
+    result = ImportResult.merged(import_id, counts, rejections)
     finish_import(conn, result)
     return result
 
@@ -151,8 +143,7 @@ def _keep_owners(
     )
     for i, reference in unsure.items():
         if reference in owned:
-            rejection = rejections[i]
-            rejections[i] = Rejection(rejection.ref, f"{rejection.reason}; {KEPT_NOTE}", True)
+            rejections[i] = rejections[i].keeping(KEPT_NOTE)
     return keep_rows(
         conn, "stage_agare", {"registerenhetsreferens": "uuid"}, [(r,) for r in sorted(owned)]
     )

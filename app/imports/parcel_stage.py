@@ -60,16 +60,10 @@ PARCELS = VersionedTable(
 )
 STAGE = "stage_fastighet"
 # Columns a file may lack; then the stored values stay (not read means not changed).
-OPTIONAL_COLUMNS = (
-    "block",
-    "enhet",
-    "omradesnummer",
-    "objekttyp",
-    "lanskod",
-    "kommunkod",
-    "samjelittera",
-    "osakertlage",
-    "senastandrad",
+OPTIONAL_COLUMNS = tuple(
+    c
+    for c in PARCELS.compared
+    if c not in ("registerenhetsreferens", "beteckning", "kommunnamn", "trakt", "etikett", "geom")
 )
 KEPT_NOTE = "den befintliga fastighetsytan behålls oförändrad"
 # Staged columns in COPY order; ref is the objektidentitet as written, for the rejection list.
@@ -154,16 +148,8 @@ def merge_stage(
             full=full,
             kept=kept,
         )
-    return ImportResult(
-        import_id,
-        counts.inserted,
-        counts.updated,
-        counts.unchanged,
-        counts.retired,
-        [r.rejection for r in sorted(rejected, key=lambda r: r.ord)],
-        repairs,
-        current_before=counts.current_before,
-    )
+    in_file_order = [r.rejection for r in sorted(rejected, key=lambda r: r.ord)]
+    return ImportResult.merged(import_id, counts, in_file_order, repairs)
 
 
 @dataclass
@@ -190,7 +176,7 @@ def _keep_rejected(conn: Connection, rejected: list[_Rejected]) -> str:
     )
     for r in rejected:
         if r.object_id in current and not r.rejection.kept:
-            r.rejection = Rejection(r.rejection.ref, f"{r.rejection.reason}; {KEPT_NOTE}", True)
+            r.rejection = r.rejection.keeping(KEPT_NOTE)
     return keep_rows(conn, STAGE, {"objektidentitet": "uuid"}, [(i,) for i in sorted(current)])
 
 

@@ -27,7 +27,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from sqlalchemy import Connection, text
 
-from app.core.errors import InvalidInput
+from app.core.problems import InvalidInput
 from app.imports.geopackage_text import (
     GeopackageLayer,
     NotPlainText,

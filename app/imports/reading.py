@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from pyproj import CRS
 
-from app.core.errors import InvalidInput
 from app.core.geo import SWEDEN_3006
+from app.core.problems import InvalidInput
 from app.models import SRID
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ _SCHEMALESS = ("GeoJSON", "GeoJSONSeq", "TopoJSON")
 class UnreadableFile(InvalidInput):
     """The file cannot be read as a GIS layer."""
 
-    type = "oläsbar-fil"
+    type = "olasbar-fil"
     title = "Filen kan inte läsas"
 
 

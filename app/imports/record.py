@@ -3,10 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import Connection, insert, text, update
 
 from app.models import Importavvisning, Importhandelse, Importkorning
+
+if TYPE_CHECKING:
+    from app.imports.versions import MergeCounts
 
 DRY_RUN_SETTING = "ansvar.torrkorning"
 
@@ -21,6 +26,10 @@ class Rejection:
     ref: str
     reason: str
     kept: bool = False
+
+    def keeping(self, note: str) -> "Rejection":
+        """The same rejection, saying (with note) that the object it named was kept."""
+        return Rejection(self.ref, f"{self.reason}; {note}", True)
 
 
 @dataclass
@@ -44,6 +53,26 @@ class ImportResult:
     repairs: list[Repair] = field(default_factory=list)
     # Current rows in the import's scope before it ran: what a mass retirement is measured by.
     current_before: int | None = None
+
+    @classmethod
+    def merged(
+        cls,
+        import_id: int,
+        counts: "MergeCounts",
+        rejections: list[Rejection],
+        repairs: list[Repair] | None = None,
+    ) -> "ImportResult":
+        """The result of an import whose rows went through a versioned merge."""
+        return cls(
+            import_id,
+            counts.inserted,
+            counts.updated,
+            counts.unchanged,
+            counts.retired,
+            rejections,
+            repairs or [],
+            current_before=counts.current_before,
+        )
 
     @property
     def rejected(self) -> int:
@@ -143,3 +172,26 @@ def finish_import(conn: Connection, result: ImportResult) -> None:
                 for r in result.repairs
             ],
         )
+
+
+_RECORD_SQL = text("""
+SELECT json_build_object(
+  'id', k.id, 'typ', k.typ, 'status', k.status, 'fil', k.filnamn, 'sha256', k.sha256,
+  'lager', k.lager, 'koordinatsystem', k.kalla_crs, 'startad', k.startad,
+  'avslutad', k.avslutad, 'giltig_fran', k.giltig_fran, 'utford_av', k.utford_av,
+  'nya', k.antal_nya, 'andrade', k.antal_andrade, 'oforandrade', k.antal_oforandrade,
+  'avslutade', k.antal_avslutade, 'avvisade', k.antal_avvisade,
+  'avvisningar', coalesce((SELECT json_agg(json_build_object('objekt', a.objekt_ref,
+    'orsak', a.orsak, 'behalls', a.behalls) ORDER BY a.id) FROM importavvisning a
+    WHERE a.import_id = k.id), '[]'))::text
+FROM importkorning k WHERE k.id = :id
+""")
+
+
+def stored_record(conn: Connection, import_id: int) -> dict[str, Any] | None:
+    """The record of an import run as the API shows it, with its rejections; None if unknown."""
+    found = conn.execute(_RECORD_SQL, {"id": import_id}).scalar_one_or_none()
+    if found is None:
+        return None
+    record: dict[str, Any] = orjson.loads(found)
+    return record

@@ -10,19 +10,27 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
-from app.access.principal import Forbidden, Principal, ReadAccess, require_role
-from app.core.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from app.access.principal import Principal, ReadAccess, require_role
+from app.core.problems import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from app.imports.areas import import_areas
-from app.imports.changes import list_changes
+from app.imports.changes import import_report
 from app.imports.objects import import_objects
 from app.imports.ownership import import_ownership
 from app.imports.parcels import PARCEL_LAYER, import_parcels
 from app.imports.record import ImportResult
+from app.imports.schemas import ImportAnswer, ImportRecord
 from app.imports.transaction import ImportRun, run_import
 from app.imports.upload import sniff_suffix, unpack
+from app.organisations.service import organisation_slug
 
 router = APIRouter(tags=["import"])
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
@@ -84,7 +92,7 @@ def _importer(
         return objects
 
     def areas(conn: Connection) -> ImportResult:
-        client = _slug_of(conn, bound) if bound is not None else None
+        client = organisation_slug(conn, bound) if bound is not None else None
         return import_areas(
             conn, options["path"], layer=layer, crs=crs, performed_by=who, client=client
         )
@@ -92,19 +100,11 @@ def _importer(
     return areas
 
 
-def _slug_of(conn: Connection, organisation_id: int) -> str:
-    return str(
-        conn.execute(
-            text("SELECT slug FROM organisation WHERE id = :id"), {"id": organisation_id}
-        ).scalar_one()
-    )
-
-
 def _check_bound(conn: Connection, bound: int | None, organisation: str) -> None:
     """A gis token bound to an organisation imports that organisation's objects only."""
-    if bound is not None and organisation != _slug_of(conn, bound):
+    if bound is not None and organisation != organisation_slug(conn, bound):
         raise Forbidden(
-            f"Token är knuten till {_slug_of(conn, bound)} och får inte importera "
+            f"Token är knuten till {organisation_slug(conn, bound)} och får inte importera "
             f"{organisation}s skötselobjekt."
         )
 
@@ -134,7 +134,12 @@ def import_answer(run: ImportRun) -> dict[str, Any]:
     return body
 
 
-@router.post("/importer", summary="Ladda upp och importera en fil (gis)", status_code=201)
+@router.post(
+    "/importer",
+    summary="Ladda upp och importera en fil (gis)",
+    status_code=201,
+    response_model=ImportAnswer,
+)
 async def upload(
     request: Request,
     who: Annotated[Principal, Depends(require_role("gis", "admin"))],
@@ -205,30 +210,9 @@ async def upload(
     )
 
 
-_RECORD_SQL = """
-SELECT json_build_object(
-  'id', k.id, 'typ', k.typ, 'status', k.status, 'fil', k.filnamn, 'sha256', k.sha256,
-  'lager', k.lager, 'koordinatsystem', k.kalla_crs, 'startad', k.startad,
-  'avslutad', k.avslutad, 'giltig_fran', k.giltig_fran, 'utford_av', k.utford_av,
-  'nya', k.antal_nya, 'andrade', k.antal_andrade, 'oforandrade', k.antal_oforandrade,
-  'avslutade', k.antal_avslutade, 'avvisade', k.antal_avvisade,
-  'avvisningar', coalesce((SELECT json_agg(json_build_object('objekt', a.objekt_ref,
-    'orsak', a.orsak, 'behalls', a.behalls) ORDER BY a.id) FROM importavvisning a
-    WHERE a.import_id = k.id), '[]'))::text
-FROM importkorning k WHERE k.id = :id
-"""
-
-
 def _record(engine: Engine, import_id: int, limit: int) -> dict[str, Any] | None:
     with engine.connect() as conn:
-        found = conn.execute(text(_RECORD_SQL), {"id": import_id}).scalar_one_or_none()
-        if found is None:
-            return None
-        record: dict[str, Any] = orjson.loads(found)
-        changes = list_changes(conn, import_id, limit)
-    record["reparerade"] = changes.totals.get("reparerade", 0)
-    record["objekt"] = changes.as_json()
-    return record
+        return import_report(conn, import_id, limit)
 
 
 @router.get(
@@ -236,6 +220,7 @@ def _record(engine: Engine, import_id: int, limit: int) -> dict[str, Any] | None
     summary="Vad en import gjorde: antal, och vilka objekt som är nya, ändrade, avslutade, "
     "lagade och avvisade",
     dependencies=[ReadAccess],
+    response_model=ImportRecord,
 )
 async def import_record(
     request: Request,

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
 
-from app.core.errors import Conflict
+from app.core.db import in_transaction
+from app.core.problems import Conflict
 from app.imports.changes import ImportChanges, list_changes
 from app.imports.record import DRY_RUN_SETTING, ImportResult
 
@@ -65,28 +66,18 @@ def run_import(
     limit: int | None = 20,
 ) -> ImportRun:
     """Run one import on its own connection; nothing is written unless it succeeds for real."""
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            if dry_run:
-                conn.execute(
-                    text("SELECT set_config(:name, 'on', true)"), {"name": DRY_RUN_SETTING}
-                )
-            result = run(conn)
-            changes = list_changes(conn, result.import_id, limit)
-            refusal = (
-                _refusal(result, changes)
-                if retires_too_many(result) and not allow_retirement
-                else None
-            )
-            if refusal is not None and not dry_run:
-                sample = [c.ref for c in changes.lists.get("avslutade", [])[:SAMPLE]]
-                raise MassRetirement(refusal, avslutas=result.retired, exempel=sample)
-        except BaseException:
-            transaction.rollback()
-            raise
+
+    def checked(conn: Connection) -> ImportRun:
         if dry_run:
-            transaction.rollback()
-        else:
-            transaction.commit()
-    return ImportRun(result, changes, dry_run, refusal)
+            conn.execute(text("SELECT set_config(:name, 'on', true)"), {"name": DRY_RUN_SETTING})
+        result = run(conn)
+        changes = list_changes(conn, result.import_id, limit)
+        refusal = (
+            _refusal(result, changes) if retires_too_many(result) and not allow_retirement else None
+        )
+        if refusal is not None and not dry_run:
+            sample = [c.ref for c in changes.lists.get("avslutade", [])[:SAMPLE]]
+            raise MassRetirement(refusal, avslutas=result.retired, exempel=sample)
+        return ImportRun(result, changes, dry_run, refusal)
+
+    return in_transaction(engine, checked, dry_run=dry_run)

@@ -3,7 +3,7 @@
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from app.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from app.core.problems import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_RATIO = 200  # a zip that unpacks to more than 200 × its size is treated as a bomb

@@ -5,13 +5,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.db import is_connection_error
-from app.core.errors import InvalidInput
+from app.core.db import in_transaction
 from app.core.paths import MUNICIPALITIES_GEOJSON
+from app.core.problems import InvalidInput, is_connection_error
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +99,11 @@ def ensure_boundary(conn: Connection, code: str) -> LoadedBoundary | None:
     return load_boundary(conn, code)
 
 
-async def warn_when_boundary_missing(engine: AsyncEngine, code: str, timeout_s: float) -> None:
+async def warn_when_boundary_missing(engine: Engine, code: str, timeout_s: float) -> None:
     """Log a WARNING when the boundary of code is missing; never stops the service starting."""
     try:
-        async with asyncio.timeout(timeout_s), engine.connect() as conn:
-            name = (await conn.execute(BOUNDARY_NAME_SQL, {"code": code})).scalar_one_or_none()
+        async with asyncio.timeout(timeout_s):
+            name = await asyncio.to_thread(in_transaction, engine, lambda c: boundary_name(c, code))
     except (DBAPIError, OSError, TimeoutError) as exc:
         # A database that is down is answered per request (503); start-up does not wait for it.
         if isinstance(exc, DBAPIError) and not is_connection_error(exc):

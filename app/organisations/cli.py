@@ -1,8 +1,7 @@
 """`ansvarskartan organisation …`: create, list, change and import organisations with contacts."""
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
@@ -13,7 +12,7 @@ from app.cli_errors import friendly_errors
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from app.organisations.schemas import Contact
+    from app.organisations.schemas import Contact, OrganisationIn
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -39,27 +38,17 @@ FelanmalanUrl = Annotated[str | None, typer.Option(help="Adress för felanmälan
 Oppettider = Annotated[str | None, typer.Option(help="När kontakten svarar")]
 
 
-@contextmanager
-def _writing(reason: str) -> "Iterator[Connection]":
-    """A transaction on the configured database whose changes the audit log credits to the CLI."""
-    from sqlalchemy import text
-
-    from app.core.db import make_sync_engine
+def _write(reason: str, work: "Callable[[Connection], R]") -> R:
+    """work in one transaction on the configured database, credited to the CLI in the audit log."""
+    from app.access.writer import written_by
+    from app.core.db import in_transaction, make_sync_engine
     from app.core.settings import get_settings
 
-    with make_sync_engine(get_settings()).begin() as conn:
-        conn.execute(
-            text(
-                "SELECT set_config('ansvar.anvandare', 'cli', true),"
-                " set_config('ansvar.orsak', :reason, true)"
-            ),
-            {"reason": reason},
-        )
-        yield conn
+    return in_transaction(make_sync_engine(get_settings()), written_by("cli", reason, work))
 
 
 def _contact(roll: str | None, values: dict[str, str | None]) -> "Contact | None":
-    from app.core.errors import InvalidInput
+    from app.core.problems import InvalidInput
     from app.organisations.schemas import Contact
 
     given = {k: v for k, v in values.items() if v is not None}
@@ -98,7 +87,7 @@ def create(
     oppettider: Oppettider = None,
 ) -> None:
     """Skapa en organisation, med en kontakt om --roll anges."""
-    from app.core.errors import Conflict
+    from app.core.problems import Conflict
     from app.organisations.service import (
         import_organisations,
         organisation_ids,
@@ -126,13 +115,16 @@ def create(
             "kontakter": [contact.model_dump()] if contact else [],
         }
     )
-    with _writing(f"ansvarskartan organisation skapa {slug}") as conn:
+
+    def create_new(conn: "Connection") -> None:
         if slug in organisation_ids(conn):
             raise Conflict(
                 f"Organisationen '{slug}' finns redan; ändra den med"
                 f" `ansvarskartan organisation andra {slug}`."
             )
         import_organisations(conn, [organisation])
+
+    _write(f"ansvarskartan organisation skapa {slug}", create_new)
     contacts = "en kontakt" if contact else "inga kontakter"
     typer.echo(f"Organisationen {slug} ({organisation.namn}) är skapad med {contacts}.")
 
@@ -210,7 +202,7 @@ def change(
     ] = False,
 ) -> None:
     """Ändra en organisation: bara de uppgifter som anges ändras (tom text tar bort en uppgift)."""
-    from app.core.errors import InvalidInput
+    from app.core.problems import InvalidInput
     from app.organisations.lookup import unknown_organisation
     from app.organisations.service import (
         import_organisations,
@@ -242,7 +234,8 @@ def change(
         raise InvalidInput(
             f"Inget att ändra för {slug}: ange t.ex. --namn, --typ, --roll eller --ta-bort-kontakt."
         )
-    with _writing(f"ansvarskartan organisation andra {slug}") as conn:
+
+    def apply(conn: "Connection") -> "tuple[OrganisationIn, OrganisationIn]":
         current = {o.slug: o for o in list_organisations(conn)}
         old = current.get(slug)
         if old is None:
@@ -263,6 +256,9 @@ def change(
             old.model_dump() | updates | {"kontakter": [c.model_dump() for c in contacts]}
         )
         import_organisations(conn, [new])
+        return old, new
+
+    old, new = _write(f"ansvarskartan organisation andra {slug}", apply)
     changed = [name for name in type(new).model_fields if getattr(new, name) != getattr(old, name)]
     if changed:
         typer.echo(f"Organisationen {slug} är ändrad: {', '.join(changed)}.")
@@ -279,8 +275,10 @@ def import_command(
     from app.organisations.service import import_organisations, read_organisations
 
     organisations = read_organisations(fil)
-    with _writing(f"ansvarskartan organisation importera {fil.name}") as conn:
-        changes = import_organisations(conn, organisations)
+    changes = _write(
+        f"ansvarskartan organisation importera {fil.name}",
+        lambda conn: import_organisations(conn, organisations),
+    )
     typer.echo(
         f"{fil.name}: {len(changes.created)} nya, {len(changes.changed)} ändrade,"
         f" {len(changes.unchanged)} oförändrade organisationer."

@@ -2,7 +2,7 @@
 
 from sqlalchemy import Connection
 
-from app.core.errors import NotFound
+from app.core.problems import NotFound
 from app.organisations.service import organisation_ids
 
 CREATE_COMMAND = "ansvarskartan organisation skapa"

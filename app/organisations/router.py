@@ -4,15 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import aliased, selectinload
+from starlette.concurrency import run_in_threadpool
 
 from app.access.principal import Principal, ReadAccess, require_role
-from app.access.writer import mark_session_writer
-from app.core.db import SessionDep
-from app.core.errors import InvalidInput
-from app.models import Organisation
-from app.organisations.schemas import Contact, OrganisationIn, OrganisationOut
+from app.access.writer import written_by
+from app.core.db import SyncEngineDep, in_transaction
+from app.core.problems import InvalidInput
+from app.organisations.schemas import OrganisationIn, OrganisationOut
+from app.organisations.service import list_organisations as stored_organisations
 from app.organisations.service import upsert_organisations
 
 router = APIRouter(tags=["organisationer"], dependencies=[ReadAccess])
@@ -23,39 +22,25 @@ router = APIRouter(tags=["organisationer"], dependencies=[ReadAccess])
     summary="Organisationer som äger eller sköter mark, med kontaktuppgifter",
     response_model=list[OrganisationOut],
 )
-async def list_organisations(session: SessionDep) -> list[OrganisationOut]:
+async def list_organisations(engine: SyncEngineDep) -> list[OrganisationOut]:
     """Every organisation with its contacts, ordered by name."""
-    parent = aliased(Organisation)
-    rows = (
-        await session.execute(
-            select(Organisation, parent.slug)
-            .outerjoin(parent, Organisation.overordnad_id == parent.id)
-            .options(selectinload(Organisation.kontakter))
-            .order_by(Organisation.namn)
-        )
-    ).all()
+    organisations = await run_in_threadpool(in_transaction, engine, stored_organisations)
     return [
-        OrganisationOut(
-            slug=org.slug,
-            namn=org.namn,
-            kortnamn=org.kortnamn,
-            typ=org.typ,
-            overordnad=parent_slug,
-            webbplats=org.webbplats,
-            kontakter=[Contact.model_validate(c) for c in org.kontakter],
-        )
-        for org, parent_slug in rows
+        OrganisationOut.model_validate(org.model_dump(exclude={"organisationsnummer"}))
+        for org in organisations
     ]
 
 
 @router.put(
-    "/organisationer/{slug}", summary="Skapa eller ändra en organisation med kontakter (admin)"
+    "/organisationer/{slug}",
+    summary="Skapa eller ändra en organisation med kontakter (admin)",
+    status_code=204,
 )
 async def save(
     slug: str,
     organisation: OrganisationIn,
     who: Annotated[Principal, Depends(require_role("admin"))],
-    session: SessionDep,
+    engine: SyncEngineDep,
     orsak: Annotated[str, Query(min_length=3)],
 ) -> Response:
     """The organisation as given; its contacts are replaced."""
@@ -63,6 +48,6 @@ async def save(
         raise InvalidInput(
             f"Slug i adressen ({slug}) och i kroppen ({organisation.slug}) skiljer sig."
         )
-    await mark_session_writer(session, who, orsak)
-    await session.run_sync(lambda s: upsert_organisations(s.connection(), [organisation]))
+    work = written_by(who, orsak, lambda conn: upsert_organisations(conn, [organisation]))
+    await run_in_threadpool(in_transaction, engine, work)
     return Response(status_code=204)

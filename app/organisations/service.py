@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased
 
-from app.core.errors import InvalidInput
+from app.core.problems import InvalidInput
 from app.models import Kontakt, Organisation
 from app.organisations.schemas import Contact, OrganisationIn, OrganisationType
 
@@ -177,6 +177,15 @@ def upsert_organisations(conn: Connection, organisations: list[OrganisationIn]) 
 def organisation_ids(conn: Connection) -> dict[str, int]:
     """slug → id of every organisation."""
     return dict(conn.execute(select(Organisation.slug, Organisation.id)).all())
+
+
+def organisation_slug(conn: Connection, organisation_id: int) -> str:
+    """The slug of the organisation with this id (which must exist)."""
+    return str(
+        conn.execute(
+            select(Organisation.slug).where(Organisation.id == organisation_id)
+        ).scalar_one()
+    )
 
 
 def list_organisations(conn: Connection) -> list[OrganisationIn]:

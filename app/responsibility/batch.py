@@ -7,8 +7,8 @@ from typing import Any
 
 import orjson
 
-from app.core.errors import AppError, InvalidInput, PayloadTooLarge
 from app.core.geo import WGS84, Point, make_point
+from app.core.problems import AppError, InvalidInput, PayloadTooLarge
 from app.responsibility.service import MAX_BATCH, Json
 
 CSV_COLUMNS = (

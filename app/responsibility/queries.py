@@ -132,3 +132,13 @@ def candidate_params(
         "yta_m": tolerances.area_gap_m,
         "tvetydig_m": max(tolerances.ambiguity_m, 0.0),
     }
+
+
+# In psycopg's parameter style: the 1-based numbers of the points that lie in an operations
+# area the organisation performs.
+WITHIN_PERFORMED_AREAS_SQL = """
+SELECT coalesce(array_agg(u.n), '{}') FROM unnest(%(xs)s::float8[], %(ys)s::float8[])
+  WITH ORDINALITY AS u(x, y, n)
+WHERE EXISTS (SELECT 1 FROM driftomrade d WHERE d.utforare_id = %(org)s
+              AND ST_Covers(d.geom, ST_SetSRID(ST_MakePoint(u.x, u.y), 3006)))
+"""

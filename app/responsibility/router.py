@@ -4,13 +4,20 @@ from datetime import date
 from typing import Annotated, Any
 
 import orjson
+import psycopg
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.access.principal import Principal, PrincipalDep, ReadAccess, contractor_of
-from app.core.db import PooledConnectionDep
-from app.core.errors import AppError, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from app.core.db import ReadConnectionDep
 from app.core.geo import WGS84, Point, make_point, parse_crs
+from app.core.problems import (
+    AppError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from app.responsibility.batch import (
     BatchRow,
     grouped_json,
@@ -19,8 +26,13 @@ from app.responsibility.batch import (
     result_json,
     results_csv,
 )
-from app.responsibility.schemas import Answer
-from app.responsibility.service import Json, resolve_async, resolve_options
+from app.responsibility.schemas import Answer, BatchAnswers, GroupedBatchAnswers
+from app.responsibility.service import (
+    Json,
+    outside_performed_areas,
+    resolve_async,
+    resolve_options,
+)
 
 router = APIRouter(tags=["ansvar"], dependencies=[ReadAccess])
 
@@ -56,7 +68,7 @@ def _point(
     responses={404: {"description": "Punkten ligger utanför kommunen (utanfor-kommunen)"}},
 )
 async def resolve_point(
-    conn: PooledConnectionDep,
+    conn: ReadConnectionDep,
     request: Request,
     principal: PrincipalDep,
     lon: Annotated[float | None, Query(description="Longitud, WGS84")] = None,
@@ -80,14 +92,6 @@ async def resolve_point(
     return Response(orjson.dumps(result), media_type="application/json")
 
 
-_WITHIN_OWN_AREAS_SQL = """
-SELECT coalesce(array_agg(u.n), '{}') FROM unnest(%(xs)s::float8[], %(ys)s::float8[])
-  WITH ORDINALITY AS u(x, y, n)
-WHERE EXISTS (SELECT 1 FROM driftomrade d WHERE d.utforare_id = %(org)s
-              AND ST_Covers(d.geom, ST_SetSRID(ST_MakePoint(u.x, u.y), 3006)))
-"""
-
-
 class OutsideOwnAreas(NotFound):
     """A contractor asked about a place outside the areas it performs."""
 
@@ -95,18 +99,14 @@ class OutsideOwnAreas(NotFound):
     title = "Utanför dina driftområden"
 
 
-async def _outside_own_areas(conn: Any, principal: Principal, points: list[Point]) -> set[int]:
+async def _outside_own_areas(
+    conn: psycopg.AsyncConnection[Any], principal: Principal, points: list[Point]
+) -> set[int]:
     """Indexes of points a contractor's token may not ask about (none for everyone else)."""
     organisation = contractor_of(principal)
     if organisation is None or not points:
         return set()
-    cursor = await conn.execute(
-        _WITHIN_OWN_AREAS_SQL,
-        {"xs": [p.x for p in points], "ys": [p.y for p in points], "org": organisation},
-    )
-    row = await cursor.fetchone()
-    inside = {int(n) - 1 for n in (row[0] if row else [])}
-    return set(range(len(points))) - inside
+    return await outside_performed_areas(conn, organisation, points)
 
 
 def _outside_error() -> OutsideOwnAreas:
@@ -132,10 +132,11 @@ def _wants_csv(request: Request, format_: str | None) -> bool:
             "required": True,
         }
     },
-    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+    response_model=BatchAnswers | GroupedBatchAnswers,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def resolve_batch(
-    conn: PooledConnectionDep,
+    conn: ReadConnectionDep,
     request: Request,
     principal: PrincipalDep,
     crs: Annotated[

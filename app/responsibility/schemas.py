@@ -4,6 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from app.core.problems import Problem
 from app.organisations.schemas import Contact
 
 
@@ -101,3 +102,39 @@ class Answer(BaseModel):
     tvetydig: bool
     tvetydig_orsak: str | None = None
     tvetydig_med: list[AmbiguityOut] = []
+
+
+class BatchAnswer(Answer):
+    """A batch row's answer, under the row's id."""
+
+    id: str
+
+
+class BatchError(BaseModel):
+    """A batch row that could not be answered, and why."""
+
+    id: str
+    fel: Problem
+
+
+class BatchAnswers(BaseModel):
+    """Every row of a batch, in input order."""
+
+    svar: list[BatchAnswer | BatchError]
+    antal: int
+
+
+class BatchGroup(BaseModel):
+    """The rows one organisation is accountable for."""
+
+    huvudman: OrganisationRef
+    punkter: list[BatchAnswer]
+    antal: int
+
+
+class GroupedBatchAnswers(BaseModel):
+    """A batch grouped by accountable organisation (a safety walk's protocol)."""
+
+    grupper: list[BatchGroup]
+    utan_huvudman: list[BatchAnswer | BatchError]
+    antal: int

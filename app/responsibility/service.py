@@ -16,10 +16,15 @@ from psycopg.rows import dict_row
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
-from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.geo import Point
+from app.core.problems import AppError, InvalidInput, NotFound
 from app.core.settings import Settings
-from app.responsibility.queries import CANDIDATES_SQL, Tolerances, candidate_params
+from app.responsibility.queries import (
+    CANDIDATES_SQL,
+    WITHIN_PERFORMED_AREAS_SQL,
+    Tolerances,
+    candidate_params,
+)
 from app.responsibility.rules import RULE_NAMES, Candidate, Decision, Parcel, decide, metres
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
@@ -325,3 +330,16 @@ def resolve_sync(
     asked = _query_points(points, with_swaps)
     rows = [dict(r._mapping) for r in conn.execute(CANDIDATES_SQL, _params(asked, options))]
     return answers_from_rows(asked, rows, options, with_swaps=with_swaps)
+
+
+async def outside_performed_areas(
+    conn: PsycopgAsyncConnection[Any], organisation: int, points: Sequence[Point]
+) -> set[int]:
+    """Indexes of the points outside every operations area the organisation performs."""
+    cursor = await conn.execute(
+        WITHIN_PERFORMED_AREAS_SQL,
+        {"xs": [p.x for p in points], "ys": [p.y for p in points], "org": organisation},
+    )
+    row = await cursor.fetchone()
+    inside = {int(n) - 1 for n in (row[0] if row else [])}
+    return set(range(len(points))) - inside

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from app.catalogue.schemas import GeometryKind, Marker, Product
-from app.core.errors import InvalidInput
+from app.core.problems import InvalidInput
 from app.styles.look import COLLECTION_OF_KIND, GEOMETRY_KINDS, Look, label_of, look_of, number
 
 QGIS_VERSION = "3.28.0-Firenze"
@@ -80,7 +80,8 @@ def _simple_line(look: Look) -> dict[str, str]:
 
 
 def _simple_marker(look: Look) -> dict[str, str]:
-    assert look.marker is not None and look.marker_size is not None
+    assert look.marker is not None
+    assert look.marker_size is not None
     return {
         "angle": "0",
         "cap_style": "square",

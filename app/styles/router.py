@@ -9,10 +9,11 @@ from fastapi.responses import Response
 
 from app.access.principal import ReadAccess
 from app.catalogue.products import load_products
-from app.core.db import SessionDep
-from app.core.errors import InvalidInput
+from app.core.db import ReadConnectionDep
+from app.core.problems import InvalidInput
 from app.styles.look import GEOMETRY_KINDS
 from app.styles.qml import layer_qml
+from app.styles.schemas import WebStyles
 from app.styles.sld import sld_document
 from app.styles.web import web_styles
 
@@ -30,6 +31,7 @@ QML_FILE_OF_KIND = {
     "punkt": "skotselprodukter_punkter.qml",
 }
 _ALLOWED = ", ".join(GEOMETRY_KINDS)
+_TEXT = {"type": "string"}
 
 
 def _weak_etag(body: bytes) -> str:
@@ -63,11 +65,13 @@ def style_response(
     "/skotselprodukter/stil.qml",
     summary="QGIS-stil (.qml) för ett lager av skötselprodukter",
     response_class=Response,
-    responses={200: {"content": {QML_MEDIA_TYPE: {}}, "description": "QGIS-stilfil"}},
+    responses={
+        200: {"content": {QML_MEDIA_TYPE: {"schema": _TEXT}}, "description": "QGIS-stilfil"}
+    },
 )
 async def qml_style(
     request: Request,
-    session: SessionDep,
+    conn: ReadConnectionDep,
     geometrityp: Annotated[
         str | None, Query(description=f"Lagrets geometrityp (krävs): {_ALLOWED}")
     ] = None,
@@ -78,7 +82,7 @@ async def qml_style(
         raise InvalidInput(
             f"geometrityp {given}: ange yta, linje eller punkt.", tillatna=list(GEOMETRY_KINDS)
         )
-    products = await load_products(session)
+    products = await load_products(conn)
     body = layer_qml(products, geometrityp)
     return style_response(request, body, QML_MEDIA_TYPE, QML_FILE_OF_KIND[geometrityp])
 
@@ -87,21 +91,23 @@ async def qml_style(
     "/skotselprodukter/stil.sld",
     summary="SLD 1.1 (Symbology Encoding) för skötselytor, skötsellinjer och skötselpunkter",
     response_class=Response,
-    responses={200: {"content": {SLD_MEDIA_TYPE: {}}, "description": "SLD-dokument"}},
+    responses={
+        200: {"content": {SLD_MEDIA_TYPE: {"schema": _TEXT}}, "description": "SLD-dokument"}
+    },
 )
-async def sld_style(request: Request, session: SessionDep) -> Response:
+async def sld_style(request: Request, conn: ReadConnectionDep) -> Response:
     """One SLD with a named layer per OGC API collection and a rule per product."""
-    body = sld_document(await load_products(session))
+    body = sld_document(await load_products(conn))
     return style_response(request, body, SLD_MEDIA_TYPE, "skotselprodukter.sld")
 
 
 @router.get(
     "/skotselprodukter/stil.json",
     summary="Webbkartans symboler och teckenförklaring per skötselprodukt",
-    response_class=Response,
-    responses={200: {"content": {JSON_MEDIA_TYPE: {}}, "description": "Stildokument"}},
+    response_model=WebStyles,
+    responses={200: {"description": "Stildokument"}},
 )
-async def web_style(request: Request, session: SessionDep) -> Response:
+async def web_style(request: Request, conn: ReadConnectionDep) -> Response:
     """The symbols the web map draws, per product in catalogue order."""
-    body = orjson.dumps(web_styles(await load_products(session))).decode()
+    body = orjson.dumps(web_styles(await load_products(conn))).decode()
     return style_response(request, body, JSON_MEDIA_TYPE)

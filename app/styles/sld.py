@@ -49,7 +49,8 @@ def _stroke(parent: ET.Element, look: Look, *, path: bool) -> None:
 
 
 def _point(parent: ET.Element, look: Look) -> None:
-    assert look.marker is not None and look.marker_size is not None
+    assert look.marker is not None
+    assert look.marker_size is not None
     graphic = ET.SubElement(ET.SubElement(parent, "se:PointSymbolizer"), "se:Graphic")
     mark = ET.SubElement(graphic, "se:Mark")
     diamond = look.marker == "diamond"

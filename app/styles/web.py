@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.catalogue.schemas import Product
-from app.styles.look import Look, look_of
+from app.styles.look import COLLECTION_OF_KIND, Look, look_of
 
 # The web map draws a point without a size in the catalogue at this size (never the case today).
 DEFAULT_MARKER_SIZE = 10.0
@@ -53,5 +53,9 @@ def web_style(product: Product) -> dict[str, Any]:
 
 
 def web_styles(products: Sequence[Product]) -> dict[str, Any]:
-    """The style document the map uses, its products in catalogue order."""
-    return {"produkter": [web_style(product) for product in products]}
+    """The style document the map uses: products in catalogue order, each kind's collection."""
+    return {
+        "produkter": [web_style(product) for product in products],
+        # The OGC API collection that holds the objects of each geometry kind.
+        "samlingar": dict(COLLECTION_OF_KIND),
+    }

@@ -5,14 +5,22 @@ import { getJson } from "./api.js";
 import { markerBox, markerSvg, pathStyle } from "./symbols.js";
 
 export const GEOJSON_MIN_ZOOM = 16;
-const TILE_MIN_ZOOM = { skotselytor: 12, skotsellinjer: 13, fastigheter: 15 };
+// Zoomed out, areas, lines and parcels come as vector tiles from these zoom levels (points do not).
+const TILE_MIN_ZOOM_OF_KIND = { yta: 12, linje: 13 };
+const PARCELS = "fastigheter";
+const PARCEL_TILE_MIN_ZOOM = 15;
 const PAGE_LIMIT = 5000;
 const HIDDEN = { weight: 0, opacity: 0, fill: false, fillOpacity: 0 };
 
 export class Layers {
-  constructor(map, styles) {
+  // collections: the OGC API collection of each geometry kind (stil.json's samlingar).
+  constructor(map, styles, collections) {
     this.map = map;
     this.products = new Map(styles.map((s) => [s.kod, s]));
+    this.collections = collections;
+    this.tileMinZoom = {};
+    for (const [kind, zoom] of Object.entries(TILE_MIN_ZOOM_OF_KIND)) this.tileMinZoom[collections[kind]] = zoom;
+    this.tileMinZoom[PARCELS] = PARCEL_TILE_MIN_ZOOM;
     this.hiddenCategories = new Set();
     this.organisation = "";
     this.geojson = L.layerGroup().addTo(map);
@@ -45,7 +53,7 @@ export class Layers {
 
   tileStyle(collection) {
     return (properties) => {
-      if (collection === "fastigheter") {
+      if (collection === PARCELS) {
         return { color: "#6b6b6b", weight: 0.6, fill: false, opacity: 0.8 };
       }
       if (!this.visible(properties.produkt, properties.huvudman)) return HIDDEN;
@@ -59,7 +67,7 @@ export class Layers {
       `/ogc/collections/${collection}/tiles/WebMercatorQuad/{z}/{x}/{y}`,
       {
         interactive: false,
-        minZoom: TILE_MIN_ZOOM[collection],
+        minZoom: this.tileMinZoom[collection],
         maxZoom: GEOJSON_MIN_ZOOM - 1,
         maxNativeZoom: GEOJSON_MIN_ZOOM - 1,
         vectorTileLayerStyles: { [collection]: style },
@@ -71,8 +79,8 @@ export class Layers {
   async refresh() {
     const zoom = this.map.getZoom();
     const useGeojson = zoom >= GEOJSON_MIN_ZOOM;
-    for (const collection of Object.keys(TILE_MIN_ZOOM)) {
-      const wanted = !useGeojson && zoom >= TILE_MIN_ZOOM[collection];
+    for (const [collection, minZoom] of Object.entries(this.tileMinZoom)) {
+      const wanted = !useGeojson && zoom >= minZoom;
       if (wanted && !this.tiles[collection]) {
         this.tiles[collection] = this.makeTiles(collection).addTo(this.map);
       } else if (!wanted && this.tiles[collection]) {
@@ -105,10 +113,10 @@ export class Layers {
     const filter = this.organisation ? `&huvudman=${encodeURIComponent(this.organisation)}` : "";
     const url = (c) => `/ogc/collections/${c}/items?bbox=${bbox}&limit=${PAGE_LIMIT}${filter}`;
     const [parcels, areas, lines, points] = await Promise.all([
-      getJson(`/ogc/collections/fastigheter/items?bbox=${bbox}&limit=${PAGE_LIMIT}`),
-      getJson(url("skotselytor")),
-      getJson(url("skotsellinjer")),
-      getJson(url("skotselpunkter")),
+      getJson(`/ogc/collections/${PARCELS}/items?bbox=${bbox}&limit=${PAGE_LIMIT}`),
+      getJson(url(this.collections.yta)),
+      getJson(url(this.collections.linje)),
+      getJson(url(this.collections.punkt)),
     ]);
     if (requestId !== this.requestId) return;
     const keep = (f) => this.visible(f.properties.produkt, f.properties.huvudman);

@@ -10,7 +10,6 @@ import { setupSearch } from "./search.js";
 import { readView, writeView } from "./urlstate.js";
 
 const HUDDINGE = [59.215, 18.03];
-const COLLECTION_OF_KIND = { yta: "skotselytor", linje: "skotsellinjer", punkt: "skotselpunkter" };
 const HIGHLIGHT = { color: "#ffd400", weight: 6, opacity: 0.95, fill: false };
 
 const panel = document.getElementById("svar");
@@ -18,6 +17,8 @@ const notice = document.getElementById("notis");
 let selected = null;
 let marker = null;
 let highlight = null;
+// The OGC API collection of each geometry kind, from the style document.
+let collectionOfKind = {};
 
 function notify(text) {
   notice.textContent = text;
@@ -45,7 +46,7 @@ async function showHighlight(map, answer) {
   if (highlight) map.removeLayer(highlight);
   highlight = null;
   if (!answer.objekt) return;
-  const collection = COLLECTION_OF_KIND[answer.objekt.geometrityp];
+  const collection = collectionOfKind[answer.objekt.geometrityp];
   try {
     const feature = await getJson(`/ogc/collections/${collection}/items/${answer.objekt.id}`);
     highlight = L.geoJSON(feature, {
@@ -110,12 +111,13 @@ async function start() {
     ]);
     // Each product's legend entry and its symbol, in catalogue order.
     products = styles.produkter;
+    collectionOfKind = styles.samlingar;
   } catch (error) {
     renderMessage(panel, "Tjänsten svarar inte", error.message);
     return;
   }
   addBaseMap(map, settings);
-  const layers = new Layers(map, products);
+  const layers = new Layers(map, products, collectionOfKind);
   try {
     const bounds = await layers.loadContext();
     // Not animated: a zoom animation started while the page is still loading can leave
