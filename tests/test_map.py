@@ -206,5 +206,6 @@ def test_without_a_reachable_base_map_the_map_still_works(
             assert "Bakgrundskartan kan inte nås" in tab.locator("#notis").inner_text()
             _click_map_centre(tab)
             assert "parkenheten" in tab.locator("#svar h2").inner_text()
+            assert tab.locator("#notis").is_hidden(), "the notice must not cover the answer"
         finally:
             context.close()

@@ -73,6 +73,8 @@ async function resolve(map, latlng) {
   if (marker) marker.setLatLng(latlng);
   else marker = L.circleMarker(latlng, { radius: 6, color: "#111", weight: 2, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
   panel.hidden = false;
+  // The notice has been read by now; on a phone it would cover the answer.
+  notice.hidden = true;
   panel.innerHTML = '<p class="loading">Söker ansvarig …</p>';
   try {
     const answer = await getJson(`/api/v1/ansvar?lon=${latlng.lng.toFixed(7)}&lat=${latlng.lat.toFixed(7)}`);
