@@ -14,6 +14,7 @@ from app.core.db import make_pool, make_sync_engine
 from app.core.openapi30 import install_openapi30
 from app.core.paths import FRONTEND_DIST
 from app.core.problems import install_problem_handlers
+from app.core.request_checks import RejectNulMiddleware
 from app.core.settings import Settings, get_settings
 from app.editing.router import router as editing_router
 from app.export.router import router as export_router
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    app.add_middleware(RejectNulMiddleware)
     install_openapi30(app)
     install_api_docs(app)
     app.include_router(health_router)

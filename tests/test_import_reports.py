@@ -284,6 +284,8 @@ def test_uploads_list_objects_refuse_mass_retirement_and_keep_to_their_organisat
     assert problem["type"] == "massavslut-kraver-bekraftelse"
     assert problem["avslutas"] == 5
     assert problem["exempel"][0] == "o6"
+    assert "--" not in problem["detail"]  # the form field, not the command-line flag
+    assert "fältet tillat_avslut=true" in problem["detail"]
     assert _current(engine) == 10
 
     rows[0]["kvalitet"] = "C"

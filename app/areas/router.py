@@ -10,6 +10,7 @@ from app.access.principal import PrincipalDep, ReadAccess, contractor_of
 from app.areas.queries import areas_json
 from app.areas.schemas import OperationsArea
 from app.core.db import ReadConnectionDep
+from app.core.ids import RowIdPath
 from app.core.problems import NotFound
 
 router = APIRouter(tags=["driftområden"], dependencies=[ReadAccess])
@@ -27,7 +28,9 @@ async def list_areas(principal: PrincipalDep, conn: ReadConnectionDep) -> Respon
 
 
 @router.get("/driftomraden/{area_id}", summary="Ett driftområde", response_model=OperationsArea)
-async def get_area(area_id: int, principal: PrincipalDep, conn: ReadConnectionDep) -> Response:
+async def get_area(
+    area_id: RowIdPath, principal: PrincipalDep, conn: ReadConnectionDep
+) -> Response:
     """One operations area; 404 also when it is another contractor's."""
     areas: list[dict[str, Any]] = orjson.loads(
         await areas_json(conn, contractor_of(principal), area_id)

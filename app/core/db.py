@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from app.core.problems import Conflict, DatabaseUnavailable
+from app.core.problems import Conflict, DatabaseUnavailable, is_connection_error
 from app.core.settings import Settings
 
 T = TypeVar("T")
@@ -104,7 +104,10 @@ async def pooled_connection(request: Request) -> AsyncIterator[psycopg.AsyncConn
         async with pool.connection(timeout=request.app.state.settings.connect_timeout_s) as conn:
             yield conn
     except (psycopg.OperationalError, PoolTimeout) as exc:
-        if isinstance(exc, PoolTimeout) or exc.sqlstate is None or exc.sqlstate.startswith("08"):
+        # A server gone mid-request (shut down, crashed: 57P0x) is the same outage as one that
+        # cannot be reached; the pool drops the broken connection and the next request gets a
+        # new one.
+        if isinstance(exc, PoolTimeout) or is_connection_error(exc):
             raise DatabaseUnavailable.from_url(request.app.state.settings.database_url) from exc
         raise
 

@@ -19,10 +19,11 @@ CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 SWEDEN_LONLAT = (10.0, 55.0, 24.5, 69.5)
 SWEDEN_3006 = (180_000.0, 6_100_000.0, 1_000_000.0, 7_700_000.0)
 
+# ASCII digits, at most nine (no EPSG code has more): int() of thousands of digits raises.
 _EPSG_PATTERNS = (
-    re.compile(r"^EPSG:(\d+)$", re.IGNORECASE),
-    re.compile(r"^https?://www\.opengis\.net/def/crs/EPSG/0/(\d+)$"),
-    re.compile(r"^urn:ogc:def:crs:EPSG:[\d.]*:(\d+)$", re.IGNORECASE),
+    re.compile(r"^EPSG:([0-9]{1,9})$", re.IGNORECASE),
+    re.compile(r"^https?://www\.opengis\.net/def/crs/EPSG/0/([0-9]{1,9})$"),
+    re.compile(r"^urn:ogc:def:crs:EPSG:[0-9.]*:([0-9]{1,9})$", re.IGNORECASE),
 )
 _CRS84_NAMES = {CRS84_URI, "urn:ogc:def:crs:OGC:1.3:CRS84", "CRS84", "OGC:CRS84"}
 

@@ -228,11 +228,12 @@ _SERVER_GONE = {"57P01", "57P02", "57P03"}
 
 def is_connection_error(exc: BaseException) -> bool:
     """True when the error means the database could not be reached, not that a query failed."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    if exc.connection_invalidated:
-        return True
-    orig = exc.orig
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig: BaseException | None = exc.orig
+    else:
+        orig = exc
     if not isinstance(orig, psycopg.OperationalError):
         return False
     # Client-side connection failures carry no SQLSTATE; class 08 is "connection exception".
@@ -326,8 +327,22 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     return problem_response(exc.to_problem(request.url.path), headers=exc.headers)
 
 
+_BOUNDS = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
+
+
+def _out_of_range_path(exc: RequestValidationError) -> bool:
+    # An id in the address beyond its range (RowIdPath) names nothing: 404, not a bad request.
+    errors = exc.errors()
+    return bool(errors) and all(
+        tuple(err.get("loc", ()))[:1] == ("path",) and err.get("type") in _BOUNDS for err in errors
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if _out_of_range_path(exc):
+        missing = NotFound("Det finns ingen resurs på den här adressen.")
+        return problem_response(missing.to_problem(request.url.path))
     errors = []
     for err in exc.errors():
         location = [
@@ -352,11 +367,21 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return problem_response(problem, headers=getattr(exc, "headers", None))
 
 
+def _is_data_error(exc: BaseException) -> bool:
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    return isinstance(orig, psycopg.DataError)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     if is_connection_error(exc):
         unavailable = DatabaseUnavailable.from_url(request.app.state.settings.database_url)
         log.warning("database unreachable: %s", exc.__class__.__name__)
         return problem_response(unavailable.to_problem(request.url.path))
+    if _is_data_error(exc):
+        # A value the database cannot take that no check caught earlier: the request's fault.
+        log.warning("value refused by the database on %s %s", request.method, request.url.path)
+        refused = InvalidInput("Ett värde i begäran kan inte användas av databasen.")
+        return problem_response(refused.to_problem(request.url.path))
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     failure = InternalError("Något gick fel i tjänsten. Felet är loggat.")
     return problem_response(failure.to_problem(request.url.path))
@@ -368,4 +393,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _unexpected_error)
+    # psycopg's own errors (the pooled connections) too, so they never reach the server's log
+    # as a traceback: a connection lost is a 503, a value the database refused a 400.
+    app.add_exception_handler(psycopg.Error, _unexpected_error)
     app.add_exception_handler(Exception, _unexpected_error)

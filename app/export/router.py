@@ -15,6 +15,7 @@ from starlette.background import BackgroundTask
 from app.access.principal import Principal, contractor_of, require_role
 from app.areas.queries import area_name
 from app.core.db import ReadConnectionDep
+from app.core.ids import RowIdPath
 from app.core.problems import AppError, NotFound
 from app.export.package import ascii_slug
 from app.export.worker import NOT_FOUND_EXIT
@@ -75,7 +76,7 @@ async def _build(request: Request, area_id: int, contractor: int | None, archive
     },
 )
 async def package(
-    area_id: int,
+    area_id: RowIdPath,
     request: Request,
     principal: Annotated[Principal, Depends(require_role("gis", "admin", "entreprenor"))],
     conn: ReadConnectionDep,

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from app.access.principal import PrincipalDep, ReadAccess, contractor_of
 from app.core.db import ReadConnectionDep
+from app.core.ids import MAX_ROW_ID, parse_row_id
 from app.core.problems import InvalidParameter, NotAcceptable, NotFound
 from app.features.api_description import ogc_api_description
 from app.features.collections import COLLECTIONS, Collection
@@ -233,9 +234,11 @@ def _filters(collection: Collection, request: Request) -> dict[str, Any]:
         if value is None:
             continue
         if name == "driftomrade":
-            if not value.isdigit():
-                raise InvalidParameter(f"driftomrade ska vara ett id (heltal), inte '{value}'.")
-            values[name] = int(value)
+            if (area_id := parse_row_id(value)) is None:
+                raise InvalidParameter(
+                    f"driftomrade ska vara ett id (heltal 1–{MAX_ROW_ID}), inte '{value}'."
+                )
+            values[name] = area_id
         else:
             values[name] = value.strip().upper() if name == "produkt" else value.strip()
     return values
@@ -311,7 +314,9 @@ def _feature_id(collection: Collection, value: str) -> Any:
         if collection.feature_id_type == "uuid":
             return uuid.UUID(value)
         if collection.feature_id_type == "int":
-            return int(value)
+            if (row_id := parse_row_id(value)) is None:
+                raise ValueError(value)
+            return row_id
     except ValueError:
         raise NotFound(f"Objektet '{value}' finns inte i {collection.id}.") from None
     return value

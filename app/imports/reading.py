@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from app.core.geo import SWEDEN_3006
 from app.core.problems import InvalidInput
+from app.imports.wording import option
 from app.models import SRID
 
 if TYPE_CHECKING:
@@ -45,6 +47,21 @@ def crs_name(crs: CRS) -> str:
     return f"{code[0]}:{code[1]}" if code else crs.to_string()
 
 
+def user_crs(crs: str) -> CRS:
+    """A CRS as the user named it; an unknown or malformed one is the user's error."""
+    try:
+        return CRS.from_user_input(crs)
+    except CRSError as exc:
+        raise InvalidInput(
+            f"Koordinatsystemet '{crs[:100]}' är okänt; ange t.ex. EPSG:3006 eller EPSG:3011."
+        ) from exc
+
+
+def without_paths(exc: BaseException, path: Path) -> str:
+    """A reader's message without the server's folders (only the file's own name)."""
+    return str(exc).replace(str(path), path.name).replace(f"{path.parent}/", "")
+
+
 class LayerNotChosen(InvalidInput):
     """The file has several layers (or not the one asked for): the user must say which."""
 
@@ -76,7 +93,7 @@ def list_layers(path: Path) -> list[LayerInfo]:
                 for name, kind in found
             ]
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise UnreadableFile(f"{path.name}: {exc}") from exc
+        raise UnreadableFile(f"{path.name}: {without_paths(exc, path)}") from exc
 
 
 def _count(path: Path, layer: str) -> int:
@@ -97,7 +114,7 @@ def chosen_layers(path: Path, layers: list[str] | None) -> list[str]:
             raise UnreadableFile(f"{path.name} innehåller inga lager.")
         raise LayerNotChosen(
             f"{path.name} har {len(present)} lager: {listing}. Ange vilka som ska läsas "
-            "(--lager NAMN, flera gånger för flera lager; vid uppladdning fältet lager).",
+            f"({option('--lager NAMN', 'lager')}, flera gånger för flera lager).",
             lager=[
                 {"namn": x.name, "geometrityp": x.geometry_type, "antal": x.features}
                 for x in present
@@ -131,7 +148,9 @@ def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> 
             options = {"DATE_AS_STRING": "YES"} if info["driver"] in _SCHEMALESS else {}
             frame = pyogrio.read_dataframe(path, layer=name, **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise UnreadableFile(f"{path.name}: {exc}") from exc
+        raise UnreadableFile(f"{path.name}: {without_paths(exc, path)}") from exc
+    if frame.empty:
+        raise InvalidInput(f"{path.name}: lagret {name} innehåller inga objekt.")
     _integers_as_integers(frame, info)
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry is None:
         raise UnreadableFile(f"{path.name}: lagret har ingen geometri")
@@ -140,10 +159,11 @@ def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> 
             shapely.force_2d(frame.geometry.to_numpy()), index=frame.index, crs=frame.crs
         )
     if crs is not None:
-        frame = frame.set_crs(CRS.from_user_input(crs), allow_override=True)
+        frame = frame.set_crs(user_crs(crs), allow_override=True)
     if frame.crs is None:
         raise InvalidInput(
-            f"{path.name} saknar koordinatsystem; ange det (t.ex. EPSG:3006 eller EPSG:3011)"
+            f"{path.name} saknar koordinatsystem; ange det med {option('--crs', 'crs')} "
+            "(t.ex. EPSG:3006 eller EPSG:3011)"
         )
     source = CRS.from_user_input(frame.crs)
     if source.to_epsg() != SRID:
@@ -242,7 +262,8 @@ def check_in_sweden(
     hint = (
         " Med x och y i omvänd ordning hamnar de i Sverige: har axlarna bytt plats?"
         if _inside_sweden((y0, x0, y1, x1))
-        else f" Stämmer koordinatsystemet ({source.to_string()})? Ange annars rätt med --crs."
+        else f" Stämmer koordinatsystemet ({source.to_string()})? Ange annars rätt med "
+        f"{option('--crs', 'crs')}."
     )
     raise InvalidInput(
         f"{path.name}: objekten hamnar utanför Sverige (E {x0:.0f}–{x1:.0f}, N {y0:.0f}–{y1:.0f}"

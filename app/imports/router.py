@@ -8,17 +8,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
 from app.access.principal import Principal, ReadAccess, require_role
 from app.core.problems import (
+    AppError,
     Forbidden,
     InvalidInput,
     NotFound,
-    PayloadTooLarge,
     UnsupportedMediaType,
 )
 from app.imports.areas import import_areas
@@ -26,10 +26,13 @@ from app.imports.changes import import_report
 from app.imports.objects import import_objects
 from app.imports.ownership import import_ownership
 from app.imports.parcels import PARCEL_LAYER, import_parcels
+from app.imports.reading import user_crs
+from app.imports.receive import ReceivedForm, receive_form
 from app.imports.record import ImportResult
 from app.imports.schemas import ImportAnswer, ImportRecord
 from app.imports.transaction import ImportRun, run_import
 from app.imports.upload import sniff_suffix, unpack
+from app.imports.wording import over_http
 from app.organisations.service import organisation_slug
 
 router = APIRouter(tags=["import"])
@@ -134,79 +137,122 @@ def import_answer(run: ImportRun) -> dict[str, Any]:
     return body
 
 
+_FLAGS = {"true": True, "1": True, "on": True, "yes": True, "false": False, "0": False}
+_FLAGS |= {"off": False, "no": False, "": False}
+_TEXT_FIELDS = ("crs", "organisation", "id_kolumn", "kod_kolumn", "kvalitet_kolumn")
+
+
+def _field(description: str | None = None, **schema: Any) -> dict[str, Any]:
+    return {"type": "string", **schema} | ({"description": description} if description else {})
+
+
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "title": "Uppladdning",
+                "required": ["fil", "typ"],
+                "properties": {
+                    "fil": _field("GeoPackage, zip, GeoJSON, GML, DXF eller CSV", format="binary"),
+                    "typ": _field("fastigheter, agare, skotselobjekt eller driftomraden"),
+                    "lager": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "Lager att läsa; kan anges flera gånger (skötselobjekt)",
+                    },
+                    **{name: _field() for name in _TEXT_FIELDS},
+                    "torrkorning": {"type": "boolean", "default": False},
+                    "delvis": {"type": "boolean", "default": False},
+                    "tillat_avslut": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "Bekräfta att importen får avsluta många objekt",
+                    },
+                },
+            },
+            "encoding": {"lager": {"style": "form", "explode": True}},
+        }
+    },
+}
+
+
+def _flag(form: ReceivedForm, name: str) -> bool:
+    """A yes/no form field (false when it was not sent)."""
+    value = form.one(name)
+    if value is None:
+        return False
+    if value.strip().lower() not in _FLAGS:
+        raise InvalidInput(f"Fältet {name} ska vara true eller false.")
+    return _FLAGS[value.strip().lower()]
+
+
+async def _saved_file(form: ReceivedForm, workdir: Path) -> Path:
+    """The uploaded file under a name with the suffix its content shows (a zip unpacked)."""
+    if form.file_path is None:
+        raise InvalidInput("Fältet fil saknas; skicka filen som fil.")
+    with form.file_path.open("rb") as handle:
+        head = handle.read(512)
+    suffix = sniff_suffix(head)
+    if suffix is None:
+        raise UnsupportedMediaType("Filen är ingen GeoPackage, zip, GeoJSON, GML, DXF eller CSV.")
+    stem = Path(Path(form.file_name or "").name).stem or "uppladdning"
+    path = form.file_path.rename(workdir / f"{stem}{suffix}")
+    if suffix == ".zip":
+        path = await run_in_threadpool(unpack, path, workdir / "uppackat")
+    return path
+
+
 @router.post(
     "/importer",
     summary="Ladda upp och importera en fil (gis)",
     status_code=201,
     response_model=ImportAnswer,
+    openapi_extra={"requestBody": _UPLOAD_BODY},
 )
 async def upload(
-    request: Request,
-    who: Annotated[Principal, Depends(require_role("gis", "admin"))],
-    fil: Annotated[UploadFile, File(description="GeoPackage, zip, GeoJSON, GML, DXF eller CSV")],
-    typ: Annotated[str, Form(description="fastigheter, agare, skotselobjekt eller driftomraden")],
-    lager: Annotated[
-        list[str] | None,
-        Form(description="Lager att läsa; kan anges flera gånger (skötselobjekt)"),
-    ] = None,
-    crs: Annotated[str | None, Form()] = None,
-    organisation: Annotated[str | None, Form()] = None,
-    id_kolumn: Annotated[str | None, Form()] = None,
-    kod_kolumn: Annotated[str | None, Form()] = None,
-    kvalitet_kolumn: Annotated[str | None, Form()] = None,
-    torrkorning: Annotated[bool, Form()] = False,
-    delvis: Annotated[bool, Form()] = False,
-    tillat_avslut: Annotated[
-        bool, Form(description="Bekräfta att importen får avsluta många objekt")
-    ] = False,
+    request: Request, who: Annotated[Principal, Depends(require_role("gis", "admin"))]
 ) -> Response:
     """Run the import in one transaction and answer with what it did (or the dry run's)."""
-    if typ not in KINDS:
-        raise InvalidInput(f"typ ska vara en av {', '.join(KINDS)}.")
+    # The token is checked (from the headers only) before any of the body is read.
     workdir = Path(tempfile.mkdtemp(prefix="ansvarskartan-import-"))
     try:
-        head = await fil.read(512)
-        suffix = sniff_suffix(head)
-        if suffix is None:
-            raise UnsupportedMediaType(
-                "Filen är ingen GeoPackage, zip, GeoJSON, GML, DXF eller CSV."
-            )
-        stem = Path(fil.filename or "uppladdning").stem or "uppladdning"
-        path = workdir / f"{stem}{suffix}"
-        size = len(head)
-        with path.open("wb") as out:
-            out.write(head)
-            while chunk := await fil.read(1 << 20):
-                size += len(chunk)
-                if size > MAX_UPLOAD_BYTES:
-                    raise PayloadTooLarge(f"Filen är större än {MAX_UPLOAD_BYTES // 2**20} MB.")
-                out.write(chunk)
-        if suffix == ".zip":
-            path = await run_in_threadpool(unpack, path, workdir / "uppackat")
-        options = {
-            "path": path,
-            "lager": [name for name in lager or [] if name.strip()] or None,
-            "crs": crs,
-            "organisation": organisation,
-            "id_kolumn": id_kolumn,
-            "kod_kolumn": kod_kolumn,
-            "kvalitet_kolumn": kvalitet_kolumn,
-            "delvis": delvis,
-            "who": f"token:{who.token_id} {who.name}",
-        }
-        importer = _importer(typ, options, who)
-        run = await run_in_threadpool(
-            run_import,
-            request.app.state.sync_engine,
-            importer,
-            dry_run=torrkorning,
-            allow_retirement=tillat_avslut,
-            limit=LIST_LIMIT,
-        )
+        with over_http():
+            run = await _receive_and_import(request, who, workdir)
+    except AppError as exc:
+        exc.detail = exc.detail.replace(f"{workdir}/", "").replace(str(workdir), "")
+        raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return Response(
         orjson.dumps(import_answer(run)), status_code=201, media_type="application/json"
+    )
+
+
+async def _receive_and_import(request: Request, who: Principal, workdir: Path) -> ImportRun:
+    """The upload's form read from the stream into workdir, then imported in one transaction."""
+    form = await receive_form(request, "fil", workdir / "uppladdning.del", MAX_UPLOAD_BYTES)
+    typ = form.one("typ")
+    if typ not in KINDS:
+        raise InvalidInput(f"typ ska vara en av {', '.join(KINDS)}.")
+    options: dict[str, Any] = {name: form.one(name) for name in _TEXT_FIELDS}
+    if options["crs"]:
+        user_crs(options["crs"])
+    options |= {
+        "path": await _saved_file(form, workdir),
+        "lager": [name for name in form.fields.get("lager", []) if name.strip()] or None,
+        "delvis": _flag(form, "delvis"),
+        "who": f"token:{who.token_id} {who.name}",
+    }
+    importer = _importer(typ, options, who)
+    return await run_in_threadpool(
+        run_import,
+        request.app.state.sync_engine,
+        importer,
+        dry_run=_flag(form, "torrkorning"),
+        allow_retirement=_flag(form, "tillat_avslut"),
+        limit=LIST_LIMIT,
     )
 
 

@@ -13,6 +13,7 @@ from app.core.db import in_transaction
 from app.core.problems import Conflict
 from app.imports.changes import ImportChanges, list_changes
 from app.imports.record import DRY_RUN_SETTING, ImportResult
+from app.imports.wording import option
 
 RETIRE_SHARE = 0.10
 RETIRE_COUNT = 500
@@ -52,8 +53,8 @@ def _refusal(result: ImportResult, changes: ImportChanges) -> str:
         f"Importen skulle avsluta {result.retired} av {before} gällande objekt "
         f"({100 * result.retired / before:.0f} %), t.ex. {sample}. Det är fler än "
         f"{100 * RETIRE_SHARE:.0f} % eller {RETIRE_COUNT} st. Saknas objekten med avsikt, "
-        "bekräfta med --tillat-avslut (vid uppladdning tillat_avslut=true); är filen bara en "
-        "del av beståndet, använd --delvis (delvis=true)."
+        f"bekräfta med {option('--tillat-avslut', 'tillat_avslut=true')}; är filen bara en "
+        f"del av beståndet, använd {option('--delvis', 'delvis=true')}."
     )
 
 

@@ -1,6 +1,7 @@
 """Uploaded files: size limits, type by content, and safe unpacking of zip archives."""
 
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from app.core.problems import InvalidInput, PayloadTooLarge, UnsupportedMediaType
@@ -32,6 +33,16 @@ def sniff_suffix(head: bytes) -> str | None:
 
 def unpack(archive: Path, target: Path) -> Path:
     """Unpack a zip safely (no paths out of target, no bombs) and return the dataset in it."""
+    try:
+        _extract(archive, target)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise InvalidInput(
+            "Zip-filen är trasig och kan inte packas upp (fel i arkivet eller dess storlekar)."
+        ) from exc
+    return _dataset_in(target)
+
+
+def _extract(archive: Path, target: Path) -> None:
     with zipfile.ZipFile(archive) as bundle:
         members = bundle.infolist()
         total = sum(m.file_size for m in members)
@@ -42,6 +53,9 @@ def unpack(archive: Path, target: Path) -> Path:
             if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
                 raise InvalidInput(f"Zip-filen innehåller en otillåten sökväg: {member.filename}")
         bundle.extractall(target)
+
+
+def _dataset_in(target: Path) -> Path:
     found = sorted(p for p in target.rglob("*") if p.suffix.lower() in _DATASETS)
     if not found:
         raise UnsupportedMediaType(

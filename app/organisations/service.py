@@ -151,6 +151,8 @@ def upsert_organisations(conn: Connection, organisations: list[OrganisationIn]) 
     ids: dict[str, int] = dict(conn.execute(select(Organisation.slug, Organisation.id)).all())
     known = set(ids) | {o.slug for o in organisations}
     for org in organisations:
+        if org.overordnad == org.slug:
+            raise InvalidInput(f"{org.slug}: en organisation kan inte vara överordnad sig själv")
         if org.overordnad and org.overordnad not in known:
             raise InvalidInput(f"{org.slug}: överordnad organisation {org.overordnad} finns inte")
     for org in _parents_first(organisations, set(ids)):

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.access.principal import Principal, PrincipalDep, ReadAccess, contractor_of
+from app.core.body import read_limited
 from app.core.db import ReadConnectionDep
 from app.core.geo import WGS84, Point, make_point, parse_crs
 from app.core.problems import (
     AppError,
     InvalidInput,
     NotFound,
-    PayloadTooLarge,
     UnsupportedMediaType,
 )
 from app.responsibility.batch import (
@@ -154,9 +154,7 @@ async def resolve_batch(
         raise InvalidInput("gruppera kan bara vara 'huvudman'.")
     if format not in (None, "json", "csv"):
         raise InvalidInput("format kan vara 'json' eller 'csv'.")
-    body = await request.body()
-    if len(body) > MAX_BATCH_BYTES:
-        raise PayloadTooLarge(f"Kroppen är {len(body)} byte; högst {MAX_BATCH_BYTES}.")
+    body = await read_limited(request, MAX_BATCH_BYTES)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     epsg = parse_crs(crs) if crs else None
     if media in _CSV_TYPES:

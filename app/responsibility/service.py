@@ -7,7 +7,7 @@ measurable share of each request (docs/benchmarks.md).
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,9 +67,8 @@ def resolve_options(settings: Settings, day: date | None, preferred: str | None)
         day = at.date()
     else:
         # "As it was on that day": the state at the end of the day.
-        at = datetime.combine(day + timedelta(days=1), time(0), LOCAL_TIME) - timedelta(
-            microseconds=1
-        )
+        # time.max, not the next midnight less a microsecond: 9999-12-31 has no next day.
+        at = datetime.combine(day, time.max, LOCAL_TIME)
     return ResolveOptions(
         at=at,
         day=day,
