@@ -28,24 +28,34 @@ def clean(engine: Engine) -> Iterator[None]:
     empty_tables(engine, TABLES)
 
 
-def _objects(engine: Engine, path: Path, *extra: str) -> Any:
+def _import_objects(
+    engine: Engine,
+    path: Path,
+    *extra: str,
+    organisation: str = "huge",
+    mapping: Path | None = None,
+    id_column: str = "objektnr",
+) -> Any:
+    """`ansvarskartan import skotselobjekt` of Huge's layer with these options."""
     return run_cli(
         engine,
         "import",
         "skotselobjekt",
         str(path),
         "--organisation",
-        "huge",
+        organisation,
         "--mappning",
-        str(mapping_file(path.parent)),
+        str(mapping or mapping_file(path.parent)),
         "--id-kolumn",
-        "objektnr",
+        id_column,
         "--kod-kolumn",
         "skotselkod",
-        "--kvalitet-kolumn",
-        "kvalitet",
         *extra,
     )
+
+
+def _objects(engine: Engine, path: Path, *extra: str) -> Any:
+    return _import_objects(engine, path, "--kvalitet-kolumn", "kvalitet", *extra)
 
 
 def _current(engine: Engine) -> int:
@@ -142,57 +152,18 @@ def test_messages_say_what_to_do(engine: Engine, tmp_path: Path) -> None:
     assert f"E {x + 5:.2f}, N {y + 5:.2f} (EPSG:3011)" in done.stdout
     assert "Skriver till databasen" not in done.stderr
 
-    wrong_column = run_cli(
-        engine,
-        "import",
-        "skotselobjekt",
-        str(path),
-        "--organisation",
-        "huge",
-        "--mappning",
-        str(mapping_file(tmp_path)),
-        "--id-kolumn",
-        "nummer",
-        "--kod-kolumn",
-        "skotselkod",
-    )
+    wrong_column = _import_objects(engine, path, id_column="nummer")
     assert wrong_column.returncode == 1
     assert "saknar id-kolumnen 'nummer'" in wrong_column.stderr
     assert "objektnr, skotselkod, kvalitet, anlagd_ar" in wrong_column.stderr
 
     bad_mapping = tmp_path / "mappning.csv"
     bad_mapping.write_text("kod,benamning,produkt\nHB-BANK,Bänk,UT1\n", encoding="utf-8")
-    mapped = run_cli(
-        engine,
-        "import",
-        "skotselobjekt",
-        str(path),
-        "--organisation",
-        "huge",
-        "--mappning",
-        str(bad_mapping),
-        "--id-kolumn",
-        "objektnr",
-        "--kod-kolumn",
-        "skotselkod",
-    )
+    mapped = _import_objects(engine, path, mapping=bad_mapping)
     assert "saknar kolumnen skotselprodukt" in mapped.stderr
     assert "saknar kolumnen kod" not in mapped.stderr
 
-    unknown = run_cli(
-        engine,
-        "import",
-        "skotselobjekt",
-        str(path),
-        "--organisation",
-        "hugo",
-        "--mappning",
-        str(mapping_file(tmp_path)),
-        "--id-kolumn",
-        "objektnr",
-        "--kod-kolumn",
-        "skotselkod",
-    )
+    unknown = _import_objects(engine, path, organisation="hugo")
     assert unknown.returncode == 1
     assert "huge, husf" in unknown.stderr
     assert "ansvarskartan organisation skapa" in unknown.stderr

@@ -19,6 +19,7 @@ from app.access.tokens import create_token
 from app.imports import router as import_router
 from tests.support.servers import running_server
 from tests.support.tables import empty_tables
+from tests.test_import_api import _post
 from tests.test_imports_versioning import parcel_file
 
 COUNTED = ("fastighet", "skotselobjekt", "importkorning")
@@ -191,18 +192,6 @@ def test_a_batch_over_the_limit_is_refused_while_streaming(server: str) -> None:
     assert status == 413
     assert "application/problem+json" in headers
     assert "för stor".encode() in body
-
-
-def _post(
-    client: TestClient, headers: dict[str, str], name: str, data: bytes, **form: str
-) -> httpx.Response:
-    response: httpx.Response = client.post(
-        "/api/v1/importer",
-        files={"fil": (name, data, "application/octet-stream")},
-        data={"typ": "fastigheter"} | form,
-        headers=headers,
-    )
-    return response
 
 
 @pytest.mark.parametrize("crs", ["garbage", "EPSG:999999"])

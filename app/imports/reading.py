@@ -175,8 +175,8 @@ def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> 
 
 def _integers_as_integers(frame: "gpd.GeoDataFrame", info: dict[str, Any]) -> None:
     """Integer fields with missing values arrive as floats (1981.0); make them integers again."""
-    for column, ogr_type in zip(info["fields"], info["ogr_types"], strict=True):
-        if ogr_type in ("OFTInteger", "OFTInteger64") and frame[column].dtype.kind == "f":
+    for column, declared in zip(info["fields"], info["dtypes"], strict=True):
+        if str(declared).startswith("int") and column in frame and frame[column].dtype.kind == "f":
             frame[column] = frame[column].astype("Int64")
 
 
