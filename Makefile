@@ -6,27 +6,42 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pyproject.toml's dependencies and the dev extra, resolved for Python 3.11 on Linux x86_64, with
+# the hashes of every file of each release: `make lock` writes it again.
+LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PARCELS ?= 20000
+FUZZ_SEED ?= 14
+FUZZ_EXAMPLES ?= 100
 
 FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/index.html frontend/vite.config.js \
 	frontend/package.json frontend/package-lock.json
 
-.PHONY: help deps test-deps bench-deps frontend db db-stop migrate demo-data demo serve test lint \
-	format clean
+.PHONY: help deps lock test-deps bench-deps frontend db db-stop migrate demo-data demo serve test \
+	fuzz lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-deps: $(STAMP) ## System packages and the Python virtualenv
+deps: $(STAMP) ## System packages and the Python virtualenv (from requirements.lock)
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+# Exactly the locked files (pip refuses any whose hash differs), then the project itself, built
+# with the locked setuptools rather than one fetched for the build.
+$(STAMP): $(LOCK) pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Keeps the pins that still fit pyproject.toml; `make lock LOCK_ARGS=--upgrade` takes the newest.
+lock: ## Resolve pyproject.toml's dependencies into requirements.lock (then: make deps)
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip-compile || $(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet $(LOCK_ARGS) --generate-hashes --allow-unsafe --extra dev \
+		--build-deps-for editable --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file $(LOCK) pyproject.toml
 
 test-deps: deps ## Also what the tests need (Chromium, pdftoppm)
 	scripts/system-deps.sh --test
@@ -71,5 +86,8 @@ format: deps ## Format the code
 test: test-deps db lint frontend ## Set up everything, lint and run the tests
 	$(BIN)/pytest
 
+fuzz: deps db ## Fuzz the whole API for longer (FUZZ_SEED=…, FUZZ_EXAMPLES=… per operation)
+	$(BIN)/python -m bench.fuzz --seed $(FUZZ_SEED) --examples $(FUZZ_EXAMPLES)
+
 clean: ## Remove the virtualenv and caches (not the database)
-	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist artifacts
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache .schemathesis .hypothesis frontend/node_modules frontend/dist artifacts

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from app.cli_errors import friendly_errors
-from app.core.db import in_transaction, make_sync_engine
+from app.core.db import in_transaction, make_owner_engine, make_sync_engine
 from app.core.problems import AppError
 from app.core.settings import get_settings
 from app.organisations.cli import organisation_app
@@ -52,15 +52,28 @@ app.add_typer(organisation_app, name="organisation")
 @app.command()
 @friendly_errors
 def migrate() -> None:
-    """Uppgradera databasens schema till senaste versionen; läs in kommungränsen om den saknas."""
-    from app.core.migrate import upgrade
+    """Uppgradera databasens schema till senaste versionen och ge tjänstens roll dess rättigheter;
+    läs in kommungränsen om den saknas."""
+    from app.core.migrate import grant_service_role, upgrade
     from app.municipality.boundary import ensure_boundary
 
     settings = get_settings()
-    engine = make_sync_engine(settings)
+    # As the schema's owner (ANSVAR_MIGRATION_DATABASE_URL); the service's role gets its grants.
+    engine = make_owner_engine(settings)
+    role = settings.service_role
     with engine.begin() as conn:
         upgrade(conn)
+        superuser = grant_service_role(conn, role) if role else _is_superuser(conn)
     typer.echo("Databasschemat är uppdaterat.")
+    if role:
+        typer.echo(f"Tjänstens roll {role} har rättigheterna den behöver.")
+    if superuser:
+        typer.secho(
+            "Varning: tjänsten ansluter som superanvändare. Ge den en egen roll utan"
+            " superanvändarrätt i ANSVAR_DATABASE_URL (se README).",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
     try:
         with engine.begin() as conn:
             loaded = ensure_boundary(conn, settings.municipality_code)
@@ -74,6 +87,16 @@ def migrate() -> None:
         return
     if loaded is not None:
         typer.echo(loaded.line())
+
+
+def _is_superuser(conn: "Connection") -> bool:
+    from sqlalchemy import text
+
+    return bool(
+        conn.execute(
+            text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        ).scalar_one()
+    )
 
 
 @app.command()
@@ -133,7 +156,8 @@ def demo(
     """Generera ett demo-Huddinge och ladda det (ERSÄTTER all data i databasen)."""
     from app.demo.load import demo_is_loaded, generate_and_load
 
-    engine = make_sync_engine(get_settings())
+    # The owner's: the load migrates, restarts the tables' ids and rebuilds their indexes.
+    engine = make_owner_engine(get_settings())
     if bara_om_tom:
         with engine.connect() as conn:
             if demo_is_loaded(conn):
@@ -256,8 +280,9 @@ def _run_import(
     from app.imports.transaction import run_import
 
     with progress_bar(dry_run=dry_run):
+        # The owner's: a first import into an empty table rebuilds its indexes afterwards.
         done = run_import(
-            make_sync_engine(get_settings()),
+            make_owner_engine(get_settings()),
             run,
             dry_run=dry_run,
             allow_retirement=allow_retirement,
@@ -518,9 +543,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Adress att lyssna på")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
     workers: Annotated[int, typer.Option(help="Antal processer")] = 1,
+    log_level: Annotated[
+        str, typer.Option(help="Loggnivå: critical, error, warning, info, debug")
+    ] = "info",
+    access_log: Annotated[bool, typer.Option(help="Logga varje begäran")] = True,
 ) -> None:
     """Starta webbtjänsten (API, OGC-lager och kartan)."""
     import uvicorn
+
+    from app.core.serving import uvicorn_options
 
     uvicorn.run(
         "app.main:create_app",
@@ -528,7 +559,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        log_level=log_level,
+        access_log=access_log,
+        **uvicorn_options(get_settings()),
     )
 
 

@@ -90,4 +90,7 @@ def ogr_connection(url: str) -> str:
     ]
     if parsed.password:
         parts.append(f"password={parsed.password}")
+    passfile = parsed.query.get("passfile")
+    if isinstance(passfile, str):
+        parts.append(f"passfile={passfile}")
     return "PG:" + " ".join(parts)

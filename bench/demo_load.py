@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     require_tools("ogr2ogr")
     # A database of its own: the benchmark empties it.
-    url = sibling_database_url(get_settings().database_url, "_bench")
+    url = sibling_database_url(get_settings().owner_database_url, "_bench")
     ensure_database(url)
     engine = create_engine(url)
     with tempfile.TemporaryDirectory() as tmp:

@@ -197,7 +197,7 @@ def main() -> None:
 
     path = parcel_file(args.fastigheter, args.seed)
     # A database of its own: the benchmark empties it.
-    url = sibling_database_url(get_settings().database_url, "_bench_import")
+    url = sibling_database_url(get_settings().owner_database_url, "_bench_import")
     ensure_database(url)
     engine = create_engine(url)
     path.read_bytes()  # into the page cache, so neither side pays the first read from disk

@@ -15,7 +15,7 @@ CACHE = REPO_ROOT / ".cache" / "bench"
 
 def scaled_demo_url(parcels: int, *, seed: int = 126) -> str:
     """URL of a database with the demo at `parcels` parcel areas, generated and loaded if needed."""
-    url = sibling_database_url(get_settings().database_url, f"_bench_{parcels}")
+    url = sibling_database_url(get_settings().owner_database_url, f"_bench_{parcels}")
     ensure_database(url)
     engine = create_engine(url)
     with engine.connect() as conn:

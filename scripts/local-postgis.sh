@@ -4,11 +4,22 @@
 #   scripts/local-postgis.sh start   install if needed, create and start the cluster, create the databases
 #   scripts/local-postgis.sh stop    stop the cluster (never touches any other cluster)
 #   scripts/local-postgis.sh status  say whether it runs
-#   scripts/local-postgis.sh url     print the SQLAlchemy URL of the demo database
+#   scripts/local-postgis.sh url [--owner] [database]
+#                                    print the SQLAlchemy URL of a database (default ansvarskartan)
+#                                    as the service's role, or with --owner as the owner
 #
 # The cluster lives in .pgdata/ (ignored by git) and listens on 127.0.0.1:${ANSVAR_PG_PORT:-55432}
 # and on a socket inside .pgdata/run, so it never clashes with a system cluster on 5432.
 # Every step is idempotent: running it twice, after a reboot or over a half-created cluster works.
+#
+# Two roles: ansvar, the bootstrap superuser, owns the databases and runs the migrations;
+# ansvar_service (NOSUPERUSER NOCREATEDB NOCREATEROLE) is what the service connects as, with the
+# grants `ansvarskartan migrate` gives it. Over TCP each needs its password (scram-sha-256),
+# generated at random when the cluster is made and kept in .pgdata/pgpass (mode 0600, libpq's
+# passfile format), which the URLs name as their passfile. On the socket only the cluster's own
+# system user gets in, as ansvar (peer): that is how this script works. A cluster made by an
+# earlier version of this script, which trusted every local connection, is brought to this
+# state by the next start.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +29,9 @@ RUN="$STATE/run"
 LOG="$STATE/postgres.log"
 MARKER="$STATE/initdb.done"
 PORT="${ANSVAR_PG_PORT:-55432}"
-DB_USER="ansvar"
+PASSFILE="$STATE/pgpass"
+OWNER_ROLE="ansvar"
+SERVICE_ROLE="ansvar_service"
 DATABASES=(ansvarskartan ansvarskartan_test)
 
 say() { printf 'local-postgis: %s\n' "$*" >&2; }
@@ -102,7 +115,9 @@ init_cluster() {
     chown postgres:postgres "$DATA" "$RUN"
   fi
   chmod 700 "$DATA"
-  as_owner "$bindir/initdb" -D "$DATA" -U "$DB_USER" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  # Nobody gets in until write_access_rules has written the cluster's own rules.
+  as_owner "$bindir/initdb" -D "$DATA" -U "$OWNER_ROLE" --auth-local=reject --auth-host=reject \
+    -E UTF8 --locale=C.UTF-8 >/dev/null
   cat >>"$DATA/postgresql.conf" <<EOF
 
 # Ansvarskartan local cluster
@@ -117,8 +132,95 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 jit = off
+password_encryption = scram-sha-256
 EOF
   touch "$MARKER"
+}
+
+cluster_system_user() {
+  if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi
+}
+
+# pg_hba.conf and pg_ident.conf: the two roles over TCP with their passwords, the cluster's
+# system user on the socket as the owner, nobody else. Prints "changed" when it rewrote one.
+write_access_rules() {
+  local hba ident changed=""
+  local row='%-6s %-9s %-15s %-13s %s'
+  hba=$(
+    echo "# Written by scripts/local-postgis.sh; overwritten at every start."
+    printf "$row\n" '# TYPE' DATABASE USER ADDRESS METHOD
+    printf "$row\n" local all "$OWNER_ROLE" '' 'peer map=cluster_owner'
+    printf "$row\n" host all "$OWNER_ROLE" 127.0.0.1/32 scram-sha-256
+    printf "$row\n" host all "$SERVICE_ROLE" 127.0.0.1/32 scram-sha-256
+  )
+  ident=$(
+    echo "# Written by scripts/local-postgis.sh: the system user running the cluster is its owner."
+    printf '%-14s %-16s %s\n' '# MAPNAME' SYSTEM-USERNAME PG-USERNAME
+    printf '%-14s %-16s %s\n' cluster_owner "$(cluster_system_user)" "$OWNER_ROLE"
+  )
+  if [ "$(cat "$DATA/pg_hba.conf")" != "$hba" ]; then
+    printf '%s\n' "$hba" | as_owner tee "$DATA/pg_hba.conf" >/dev/null
+    changed=changed
+  fi
+  if [ "$(cat "$DATA/pg_ident.conf")" != "$ident" ]; then
+    printf '%s\n' "$ident" | as_owner tee "$DATA/pg_ident.conf" >/dev/null
+    changed=changed
+  fi
+  echo "$changed"
+}
+
+random_password() {
+  # Hex: nothing that a URL, the passfile or SQL would have to escape.
+  od -An -N24 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+password_of() {
+  if [ -f "$PASSFILE" ]; then
+    awk -F: -v role="$1" '$4 == role { print $5; exit }' "$PASSFILE"
+  fi
+}
+
+# The roles' passwords: kept from the passfile, generated where missing; the file is written
+# again (for the current port). Prints the owner's and the service's password.
+ensure_passfile() {
+  local owner_password service_password
+  owner_password=$(password_of "$OWNER_ROLE")
+  service_password=$(password_of "$SERVICE_ROLE")
+  [ -n "$owner_password" ] || owner_password=$(random_password)
+  [ -n "$service_password" ] || service_password=$(random_password)
+  (
+    umask 077
+    printf '127.0.0.1:%s:*:%s:%s\n' "$PORT" "$OWNER_ROLE" "$owner_password" \
+      "$PORT" "$SERVICE_ROLE" "$service_password" >"$PASSFILE.new"
+  )
+  chmod 600 "$PASSFILE.new"
+  mv -f "$PASSFILE.new" "$PASSFILE"
+  echo "$owner_password $service_password"
+}
+
+# psql on the socket as the owner (peer, as the cluster's system user).
+owner_psql() {
+  local bindir=$1
+  shift
+  as_owner "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$RUN" -p "$PORT" -U "$OWNER_ROLE" "$@"
+}
+
+ensure_roles() {
+  local bindir=$1 passwords owner_password service_password
+  passwords=$(ensure_passfile)
+  read -r owner_password service_password <<<"$passwords"
+  # On stdin, so that the passwords never show in a process list.
+  owner_psql "$bindir" -d postgres >/dev/null <<EOF
+SET client_min_messages = warning;
+SET password_encryption = 'scram-sha-256';
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$SERVICE_ROLE') AS missing \\gset
+\\if :missing
+CREATE ROLE $SERVICE_ROLE;
+\\endif
+ALTER ROLE $SERVICE_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+  PASSWORD '$service_password';
+ALTER ROLE $OWNER_ROLE PASSWORD '$owner_password';
+EOF
 }
 
 is_running() {
@@ -148,15 +250,27 @@ start_cluster() {
 create_databases() {
   local bindir=$1 db
   for db in "${DATABASES[@]}"; do
-    if ! "$bindir/psql" -h "$RUN" -p "$PORT" -U "$DB_USER" -d postgres -tAc \
+    if ! owner_psql "$bindir" -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
-      "$bindir/createdb" -h "$RUN" -p "$PORT" -U "$DB_USER" "$db"
+      as_owner "$bindir/createdb" -h "$RUN" -p "$PORT" -U "$OWNER_ROLE" "$db"
     fi
-    "$bindir/psql" -q -h "$RUN" -p "$PORT" -U "$DB_USER" -d "$db" \
+    owner_psql "$bindir" -d "$db" \
       -c "SET client_min_messages = warning" \
       -c "CREATE EXTENSION IF NOT EXISTS postgis" \
       -c "CREATE EXTENSION IF NOT EXISTS btree_gist" >/dev/null
   done
+}
+
+url_encoded() {
+  local text=$1 i char out=""
+  for ((i = 0; i < ${#text}; i++)); do
+    char=${text:i:1}
+    case "$char" in
+      [A-Za-z0-9/._~-]) out+=$char ;;
+      *) out+=$(printf '%%%02X' "'$char") ;;
+    esac
+  done
+  echo "$out"
 }
 
 cmd=${1:-start}
@@ -172,9 +286,13 @@ case "$cmd" in
     }
     prepare_state_dir
     init_cluster "$bindir"
+    if [ -n "$(write_access_rules)" ] && is_running "$bindir"; then
+      as_owner "$bindir/pg_ctl" -D "$DATA" reload >/dev/null
+    fi
     start_cluster "$bindir"
+    ensure_roles "$bindir"
     create_databases "$bindir"
-    say "PostGIS runs on 127.0.0.1:$PORT (data in .pgdata/)"
+    say "PostGIS runs on 127.0.0.1:$PORT (data in ${STATE#"$ROOT"/}/)"
     ;;
   stop)
     if [ ! -f "$DATA/PG_VERSION" ]; then
@@ -199,10 +317,15 @@ case "$cmd" in
     fi
     ;;
   url)
-    echo "postgresql+psycopg://$DB_USER@127.0.0.1:$PORT/${2:-ansvarskartan}"
+    role=$SERVICE_ROLE
+    if [ "${2:-}" = "--owner" ]; then
+      role=$OWNER_ROLE
+      shift
+    fi
+    echo "postgresql+psycopg://$role@127.0.0.1:$PORT/${2:-ansvarskartan}?passfile=$(url_encoded "$PASSFILE")"
     ;;
   *)
-    say "usage: $0 start|stop|status|url [database]"
+    say "usage: $0 start|stop|status|url [--owner] [database]"
     exit 2
     ;;
 esac

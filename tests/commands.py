@@ -17,7 +17,7 @@ def run_cli(
         [sys.executable, "-m", "app.cli", *args],
         capture_output=True,
         text=True,
-        env=os.environ | {"ANSVAR_DATABASE_URL": url} | env,
+        env=os.environ | {"ANSVAR_DATABASE_URL": url, "ANSVAR_MIGRATION_DATABASE_URL": url} | env,
         cwd=cwd,
         timeout=timeout,
         check=False,

@@ -1,4 +1,9 @@
-"""Shared fixtures: a migrated PostGIS test database; tests run in rolled-back transactions."""
+"""Shared fixtures: a migrated PostGIS test database; tests run in rolled-back transactions.
+
+The database is made and migrated as the schema's owner (the `engine` and `conn` fixtures); the
+service (`client`, `live_server`, `settings`) connects as its own role, with the grants that
+`ansvarskartan migrate` gives it.
+"""
 
 import os
 from collections.abc import Iterator
@@ -9,9 +14,9 @@ from sqlalchemy import Connection, Engine, create_engine
 
 from app.catalogue.catalogue_file import read_catalogue
 from app.catalogue.sync import sync_catalogue
-from app.core.migrate import upgrade
+from app.core.migrate import grant_service_role, upgrade
 from app.core.paths import CATALOGUE_CSV, DEMO_DATA_DIR
-from app.core.settings import LOCAL_DATABASE_URL, Settings
+from app.core.settings import Settings
 from app.demo.load import reset_data
 from app.main import create_app
 from app.organisations.service import read_organisations, upsert_organisations
@@ -21,28 +26,54 @@ from tests.support.servers import running_server
 from tests.support.tables import PLACE_TABLES, empty_tables
 
 
+def _configured() -> Settings:
+    # The environment only: a .env file configures the service, not its tests.
+    return Settings(_env_file=None)
+
+
 def database_url_for_tests(suffix: str = "_test") -> str:
-    """ANSVAR_TEST_DATABASE_URL, or the service's database name with a suffix."""
+    """The owner's URL of the test database (ANSVAR_TEST_DATABASE_URL), or of one beside it.
+
+    Without ANSVAR_TEST_DATABASE_URL: the owner's database (ANSVAR_MIGRATION_DATABASE_URL, see
+    Settings.owner_database_url) with its name suffixed.
+    """
     explicit = os.environ.get("ANSVAR_TEST_DATABASE_URL")
     if explicit and suffix == "_test":
         return explicit
-    base = explicit or os.environ.get("ANSVAR_DATABASE_URL") or LOCAL_DATABASE_URL
-    return sibling_database_url(base, suffix)
+    return sibling_database_url(explicit or _configured().owner_database_url, suffix)
+
+
+def service_url_for_tests() -> str:
+    """The service's URL of the test database: ANSVAR_TEST_SERVICE_DATABASE_URL, or the
+    service's database (ANSVAR_DATABASE_URL) named as the tests' one.
+
+    With ANSVAR_TEST_DATABASE_URL alone the service connects as that URL's role, as the owner.
+    """
+    if explicit := os.environ.get("ANSVAR_TEST_SERVICE_DATABASE_URL"):
+        return explicit
+    if os.environ.get("ANSVAR_TEST_DATABASE_URL"):
+        return database_url_for_tests()
+    return sibling_database_url(_configured().database_url, "_test")
 
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    """Settings pointing at the test database."""
-    return Settings(database_url=database_url_for_tests())
+    """The service's settings on the test database: its own role, the owner's for migrations."""
+    return Settings(
+        database_url=service_url_for_tests(), migration_database_url=database_url_for_tests()
+    )
 
 
 @pytest.fixture(scope="session")
 def engine(settings: Settings) -> Iterator[Engine]:
-    """The migrated test database, with the catalogue and the demo organisations committed."""
-    ensure_database(settings.database_url)
-    engine = create_engine(settings.database_url)
+    """The migrated test database as its owner, with the service role's grants, the catalogue
+    and the demo organisations committed."""
+    ensure_database(settings.owner_database_url)
+    engine = create_engine(settings.owner_database_url)
     with engine.begin() as conn:
         upgrade(conn)
+        if settings.service_role:
+            grant_service_role(conn, settings.service_role)
         reset_data(conn)
         sync_catalogue(conn, read_catalogue(CATALOGUE_CSV))
         upsert_organisations(conn, read_organisations(DEMO_DATA_DIR / "organisationer.json"))

@@ -2,16 +2,44 @@
 
 import os
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
-# The project-local cluster of scripts/local-postgis.sh, which honours the same port variable.
-LOCAL_DATABASE_URL = (
-    f"postgresql+psycopg://ansvar@127.0.0.1:{os.environ.get('ANSVAR_PG_PORT', '55432')}"
-    "/ansvarskartan"
-)
+from app.core.paths import REPO_ROOT
+
+# The roles of the project-local cluster of scripts/local-postgis.sh: the owner (the cluster's
+# bootstrap superuser) migrates and creates databases; the service connects as the other.
+LOCAL_OWNER_ROLE = "ansvar"
+LOCAL_SERVICE_ROLE = "ansvar_service"
+
+
+def local_database_url(
+    database: str = "ansvarskartan",
+    *,
+    owner: bool = False,
+    state: Path | None = None,
+    port: int | None = None,
+) -> str:
+    """URL of a database of the local cluster; the password is in the cluster's passfile.
+
+    state and port default to what scripts/local-postgis.sh uses (ANSVAR_PG_STATE, ANSVAR_PG_PORT).
+    """
+    state = state or Path(os.environ.get("ANSVAR_PG_STATE") or REPO_ROOT / ".pgdata")
+    return URL.create(
+        "postgresql+psycopg",
+        username=LOCAL_OWNER_ROLE if owner else LOCAL_SERVICE_ROLE,
+        host="127.0.0.1",
+        port=port or int(os.environ.get("ANSVAR_PG_PORT") or 55432),
+        database=database,
+        query={"passfile": str(state / "pgpass")},
+    ).render_as_string(hide_password=False)
+
+
+LOCAL_DATABASE_URL = local_database_url()
+LOCAL_MIGRATION_DATABASE_URL = local_database_url(owner=True)
 
 
 class Settings(BaseSettings):
@@ -21,7 +49,14 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default=LOCAL_DATABASE_URL,
-        description="SQLAlchemy URL of the PostGIS database (driver postgresql+psycopg).",
+        description="SQLAlchemy URL of the PostGIS database (driver postgresql+psycopg) for the"
+        " service's own role, which should be no superuser; `migrate` grants it what it needs.",
+    )
+    migration_database_url: str = Field(
+        default="",
+        description="URL of the role that owns the schema: migrations, the demo, imports from the"
+        " command line. Empty: the local cluster's owner while database_url is the local"
+        " default, else database_url itself.",
     )
     pool_size: int = Field(default=10, ge=1, le=200)
     pool_max_overflow: int = Field(default=10, ge=0, le=200)
@@ -44,6 +79,49 @@ class Settings(BaseSettings):
     ambiguity_m: float = Field(
         default=5.0, ge=0, le=100, description="Another organisation this close: ambiguous."
     )
+    base_url: str = Field(
+        default="",
+        description="The service's public address (https://host[/prefix]) for absolute links.",
+    )
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1",
+        description="Host names whose Host header may appear in links when base_url is empty.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Proxy addresses whose X-Forwarded-For and -Proto are believed (comma list).",
+    )
+    rate_limit_per_s: float = Field(
+        default=0.0, ge=0, description="Requests per second per client address; 0 = no limit."
+    )
+    rate_limit_burst: int = Field(
+        default=200, ge=1, description="Requests a client may make at once before the rate holds."
+    )
+    body_idle_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest silence while a request's head or body arrives; then 408.",
+    )
+    keep_alive_timeout_s: int = Field(
+        default=5, ge=1, le=300, description="An idle kept-alive connection is closed after this."
+    )
+
+    @property
+    def owner_database_url(self) -> str:
+        """The URL of the schema's owner (see migration_database_url)."""
+        if self.migration_database_url:
+            return self.migration_database_url
+        if self.database_url == LOCAL_DATABASE_URL:
+            return LOCAL_MIGRATION_DATABASE_URL
+        return self.database_url
+
+    @property
+    def service_role(self) -> str | None:
+        """The role the service connects as, when it is not the owner's; else None."""
+        service = make_url(self.database_url).username
+        return (
+            service if service and service != make_url(self.owner_database_url).username else None
+        )
 
 
 @lru_cache

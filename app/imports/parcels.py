@@ -34,6 +34,7 @@ from app.imports.geopackage_text import (
     TextLayer,
     TextReader,
     describe_layer,
+    has_features,
     quoted,
     text_of,
     wkb_hex,
@@ -63,6 +64,7 @@ from app.imports.staging import (
     ewkb_hex,
     loading_in_bulk,
     lock_if_empty,
+    owns_table,
 )
 from app.models import SRID
 
@@ -354,6 +356,8 @@ def _import_geopackage(
 ) -> ImportResult:
     """The text path: straight into an empty table, else staged; the general path if need be."""
     _missing_columns(layer.columns, layer.geometry_column)
+    if not has_features(path, layer.table):  # as read_layer refuses an empty layer
+        raise InvalidInput(f"{path.name}: lagret {layer.table} innehåller inga objekt.")
     # The helpers start on the likely path at once and read while the file's checksum is
     # computed; whether the table is empty is settled under the import lock.
     table = PARCELS.table
@@ -362,7 +366,8 @@ def _import_geopackage(
     reader = TextReader(_direct_spec(path, layer) if empty else _staged_spec(path, layer))
     try:
         import_id = _start(conn, path, layer.table, crs_name(source), performed_by, effective)
-        if lock_if_empty(conn, table):
+        # Loading straight into the table sets its column defaults: the owner's right.
+        if lock_if_empty(conn, table) and owns_table(conn, table):
             if not empty:
                 reader.close()
                 reader = TextReader(_direct_spec(path, layer))

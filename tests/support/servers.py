@@ -93,8 +93,11 @@ def start_ansvarskartan(
     quiet: bool = True,
     **env: str,
 ) -> "subprocess.Popen[bytes]":
-    """The service under uvicorn on port, ready when /healthz answers; env: more settings."""
-    argv = uvicorn_argv("app.main:create_app", port, workers=workers, factory=True)
+    """The service as deployed (`ansvarskartan serve`) on port, ready when /healthz answers."""
+    # `serve` sets the request-head limits and timeouts uvicorn alone would not (app.core.serving).
+    argv = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port", str(port)]
+    argv += [*(["--workers", str(workers)] if workers is not None else [])]
+    argv += ["--log-level", "warning", "--no-access-log"]
     environment = {"ANSVAR_DATABASE_URL": database_url} | env
     return start_server(argv, environment, f"http://{HOST}:{port}/healthz", quiet=quiet)
 
