@@ -6,14 +6,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.areas.router import router as areas_router
 from app.catalogue.router import router as catalogue_router
 from app.core.api_docs import install_api_docs
+from app.core.cors import ReadOnlyCorsMiddleware
 from app.core.db import make_pool, make_sync_engine
+from app.core.headers import SecurityHeadersMiddleware
+from app.core.limits import RequestLimitsMiddleware, install_limit_handlers
 from app.core.openapi30 import install_openapi30
 from app.core.paths import FRONTEND_DIST
 from app.core.problems import install_problem_handlers
+from app.core.public_url import listed
+from app.core.rate_limit import RateLimitMiddleware
 from app.core.request_checks import RejectNulMiddleware
 from app.core.settings import Settings, get_settings
 from app.editing.router import router as editing_router
@@ -65,7 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    app.add_middleware(RejectNulMiddleware)
+    install_limit_handlers(app)
+    _add_middleware(app, settings)
     install_openapi30(app)
     install_api_docs(app)
     app.include_router(health_router)
@@ -90,6 +97,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return HTMLResponse(_NOT_BUILT, status_code=503)
 
     return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    # Starlette runs the middleware added last first: security headers on every answer, then
+    # the client's true address, CORS, the rate limit, the request limits, the NUL check.
+    app.add_middleware(RejectNulMiddleware)
+    app.add_middleware(RequestLimitsMiddleware, body_idle_timeout_s=settings.body_idle_timeout_s)
+    if settings.rate_limit_per_s > 0:
+        app.add_middleware(
+            RateLimitMiddleware,
+            rate_per_s=settings.rate_limit_per_s,
+            burst=settings.rate_limit_burst,
+        )
+    app.add_middleware(ReadOnlyCorsMiddleware, styles_prefix=API_PREFIX)
+    proxies = listed(settings.trusted_proxies)
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    app.add_middleware(SecurityHeadersMiddleware, basemap_url=settings.basemap_url)
 
 
 _NOT_BUILT = """<!doctype html><html lang="sv"><meta charset="utf-8"><title>Ansvarskartan</title>

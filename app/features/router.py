@@ -7,11 +7,13 @@ import orjson
 import psycopg
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import URL
 
 from app.access.principal import PrincipalDep, ReadAccess, contractor_of
 from app.core.db import ReadConnectionDep
 from app.core.ids import MAX_ROW_ID, parse_row_id
 from app.core.problems import InvalidParameter, NotAcceptable, NotFound
+from app.core.public_url import public_base_url, public_url
 from app.features.api_description import ogc_api_description
 from app.features.collections import COLLECTIONS, Collection
 from app.features.params import (
@@ -77,7 +79,7 @@ def _json(body: dict[str, Any]) -> Response:
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/ogc"
+    return public_base_url(request) + "/ogc"
 
 
 def _collection(collection_id: str) -> Collection:
@@ -99,7 +101,7 @@ def _check_format(request: Request) -> None:
 async def landing(request: Request) -> Response:
     """Links to the API description, conformance and collections."""
     base = _base(request)
-    root = str(request.base_url).rstrip("/")
+    root = public_base_url(request)
     return _json(
         {
             "title": "Ansvarskartan – skötselansvar i Huddinge",
@@ -246,7 +248,7 @@ def _filters(collection: Collection, request: Request) -> dict[str, Any]:
 
 def _page_link(request: Request, cursor: Cursor, rel: str) -> dict[str, str]:
     params = dict(request.query_params) | {"cursor": cursor.token()}
-    url = request.url.replace_query_params(**params)
+    url = URL(public_url(request)).replace_query_params(**params)
     return {"href": str(url), "rel": rel, "type": GEOJSON}
 
 
@@ -285,7 +287,7 @@ async def items(
     )
     forward = cursor is None or cursor.forward
     links = [
-        {"href": str(request.url), "rel": "self", "type": GEOJSON},
+        {"href": public_url(request), "rel": "self", "type": GEOJSON},
         {"href": f"{_base(request)}/collections/{found.id}", "rel": "collection", "type": JSON},
     ]
     has_next = (more and forward) or (cursor is not None and not cursor.forward)

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import orjson
 import psycopg
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.access.principal import Principal, PrincipalDep, ReadAccess, contractor_of
@@ -120,6 +120,12 @@ def _wants_csv(request: Request, format_: str | None) -> bool:
     return "text/csv" in accept and "application/json" not in accept
 
 
+async def _batch_body(request: Request) -> bytes:
+    # A dependency declared before the connection: a body that trickles in holds no pooled
+    # connection while it arrives (dependencies are solved in the order they are declared).
+    return await read_limited(request, MAX_BATCH_BYTES)
+
+
 @router.post(
     "/ansvar/batch",
     summary="Ansvar för många punkter (GeoJSON eller CSV), t.ex. en trygghetsvandring",
@@ -136,6 +142,7 @@ def _wants_csv(request: Request, format_: str | None) -> bool:
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def resolve_batch(
+    body: Annotated[bytes, Depends(_batch_body)],
     conn: ReadConnectionDep,
     request: Request,
     principal: PrincipalDep,
@@ -154,7 +161,6 @@ async def resolve_batch(
         raise InvalidInput("gruppera kan bara vara 'huvudman'.")
     if format not in (None, "json", "csv"):
         raise InvalidInput("format kan vara 'json' eller 'csv'.")
-    body = await read_limited(request, MAX_BATCH_BYTES)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     epsg = parse_crs(crs) if crs else None
     if media in _CSV_TYPES:
