@@ -1,4 +1,5 @@
-"""Telling the database who writes and why, so its triggers can version and audit the write."""
+"""Who writes and for whom: the database is told who and why, so its triggers can version and
+audit the write; a gis token bound to an organisation writes that organisation's data only."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -8,6 +9,7 @@ import psycopg
 from sqlalchemy import Connection
 
 from app.access.principal import Principal
+from app.core.problems import Forbidden
 
 T = TypeVar("T")
 
@@ -43,3 +45,29 @@ def written_by(
         return work(conn)
 
     return marked
+
+
+def bound_organisation(who: Principal) -> int | None:
+    """The organisation a gis token bound with --organisation writes for; None: it writes for all.
+
+    Only gis tokens are bound this way: an admin acts for everyone, and a contractor's
+    organisation limits what it reads (principal.contractor_of), not what it writes.
+    """
+    return who.organisation_id if who.role == "gis" else None
+
+
+def acts_for(who: Principal, organisation_id: int) -> bool:
+    """True when the caller may write the data of this organisation."""
+    bound = bound_organisation(who)
+    return bound is None or bound == organisation_id
+
+
+def not_acting_for(bound_slug: str, action: str) -> Forbidden:
+    """The refusal of a bound token's write for another organisation; action says what it tried.
+
+    action completes "får inte …", e.g. "importera parkenhetens skötselobjekt".
+    """
+    return Forbidden(
+        f"Token är knuten till {bound_slug} och får inte {action}: en gis-token knuten till en "
+        "organisation skriver bara den organisationens skötselobjekt."
+    )

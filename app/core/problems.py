@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.settings import describe_url
+from app.core.text_limits import LINK_PROBLEMS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # RFC 9457 members; a problem's own members may not replace them.
@@ -309,7 +310,20 @@ _VALIDATION_MESSAGES = {
     "greater_than": "är för litet",
     "less_than": "är för stort",
     "finite_number": "måste vara ett ändligt tal",
+    "extra_forbidden": "är inget känt fält",
+    "string_too_short": "får inte vara tomt",
 }
+
+
+def _validation_message(err: Any) -> str:
+    kind, context = err.get("type", ""), err.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"får vara högst {context.get('max_length')} tecken"
+    if kind == "too_long":
+        return f"får ha högst {context.get('max_length')} poster"
+    if kind == "string_pattern_mismatch":
+        return LINK_PROBLEMS.get(str(context.get("pattern")), "har fel format")
+    return _VALIDATION_MESSAGES.get(kind, "är ogiltigt")
 
 
 def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
@@ -349,7 +363,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
             str(part) for part in err.get("loc", ()) if part not in ("query", "body", "path")
         ]
         field = ".".join(location) or "begäran"
-        message = _VALIDATION_MESSAGES.get(err.get("type", ""), "är ogiltigt")
+        message = _validation_message(err)
         errors.append({"parameter": field, "fel": message})
     detail = "; ".join(f"{e['parameter']} {e['fel']}" for e in errors)
     return problem_response(InvalidParameter(detail, fel=errors).to_problem(request.url.path))
@@ -361,6 +375,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else kind.title
     if exc.status_code == 404 and detail == "Not Found":
         detail = "Det finns ingen resurs på den här adressen."
+    elif detail == "There was an error parsing the body":  # FastAPI's own, e.g. for deep JSON
+        detail = "Kroppen kan inte läsas som JSON."
     elif exc.status_code == 405:
         detail = f"Metoden {request.method} stöds inte här."
     problem = kind(detail).to_problem(request.url.path) | {"status": exc.status_code}

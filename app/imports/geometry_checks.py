@@ -2,10 +2,16 @@
 
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+
+from app.core.geo import SWEDEN_3006
+
+Bounds = tuple[float, float, float, float]
+Geometries = TypeVar("Geometries", shapely.Geometry, NDArray[np.object_])
 
 KIND_OF_TYPE = {
     "Polygon": "yta",
@@ -40,6 +46,22 @@ def _reason(geom: shapely.Geometry) -> tuple[str, tuple[float, float] | None]:
     # GEOS's own words stay beside ours: they are what GIS tools and their help pages use.
     worded = f"{_INVALIDITY[what]}: {what}" if what in _INVALIDITY else what
     return worded, None if found is None else (float(found["x"]), float(found["y"]))
+
+
+def inside_sweden(bounds: Bounds) -> bool:
+    """True when bounds in EPSG:3006 lie within Sweden (with a margin): every writer's rule."""
+    west, south, east, north = SWEDEN_3006
+    x0, y0, x1, y1 = bounds
+    return bool(west <= x0 and x1 <= east and south <= y0 and y1 <= north)
+
+
+def swapped_axes(geoms: Geometries) -> Geometries:
+    """The geometries with x and y of every coordinate exchanged (for the "swapped axes?" hint).
+
+    Swap in the source CRS, then transform: whether the swapped data lands in Sweden says
+    whether the axes were given in the wrong order.
+    """
+    return shapely.transform(geoms, lambda xy: xy[:, ::-1])
 
 
 def invalidity(geom: shapely.Geometry, place: Place | None = None) -> str:

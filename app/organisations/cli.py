@@ -49,7 +49,7 @@ def _write(reason: str, work: "Callable[[Connection], R]") -> R:
 
 def _contact(roll: str | None, values: dict[str, str | None]) -> "Contact | None":
     from app.core.problems import InvalidInput
-    from app.organisations.schemas import Contact
+    from app.organisations.service import validate_contact
 
     given = {k: v for k, v in values.items() if v is not None}
     if roll is None:
@@ -59,7 +59,7 @@ def _contact(roll: str | None, values: dict[str, str | None]) -> "Contact | None
         return None
     if not roll.strip():
         raise InvalidInput("--roll får inte vara tom.")
-    return Contact(roll=roll, **{k: v or None for k, v in given.items()})
+    return validate_contact({"roll": roll} | {k: v or None for k, v in given.items()})
 
 
 def _describe_contact(contact: "Contact") -> str:

@@ -10,6 +10,7 @@ from app.access.principal import Principal, ReadAccess, require_role
 from app.access.writer import written_by
 from app.core.db import SyncEngineDep, in_transaction
 from app.core.problems import InvalidInput
+from app.core.text_limits import REASON_LENGTH
 from app.organisations.schemas import OrganisationIn, OrganisationOut
 from app.organisations.service import list_organisations as stored_organisations
 from app.organisations.service import upsert_organisations
@@ -41,7 +42,7 @@ async def save(
     organisation: OrganisationIn,
     who: Annotated[Principal, Depends(require_role("admin"))],
     engine: SyncEngineDep,
-    orsak: Annotated[str, Query(min_length=3)],
+    orsak: Annotated[str, Query(min_length=3, max_length=REASON_LENGTH)],
 ) -> Response:
     """The organisation as given; its contacts are replaced."""
     if organisation.slug != slug:

@@ -13,17 +13,26 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased
 
 from app.core.problems import InvalidInput
+from app.core.text_limits import LINK_PROBLEMS
 from app.models import Kontakt, Organisation
-from app.organisations.schemas import Contact, OrganisationIn, OrganisationType
+from app.organisations.schemas import SLUG_PATTERN, Contact, OrganisationIn, OrganisationType
 
 _ORGANISATION_FIELDS = tuple(OrganisationIn.model_fields)
 _CONTACT_FIELDS = tuple(Contact.model_fields)
 # The name of one item of a list field, for messages ("kontakt 2: roll saknas").
 _ITEM_NAMES = {"kontakter": "kontakt"}
+# A value quoted in a message is cut here: the message must stay one readable line.
+_QUOTED_LENGTH = 60
+_PATTERN_PROBLEMS = {
+    SLUG_PATTERN: "får bara ha små bokstäver a–z, siffror och bindestreck mellan dem,"
+    " t.ex. parkenheten",
+    **LINK_PROBLEMS,
+}
 
 
 def _value(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = f"'{value}'" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= _QUOTED_LENGTH else text[: _QUOTED_LENGTH - 1] + "…"
 
 
 def _problem(error: ErrorDetails) -> str:
@@ -34,12 +43,18 @@ def _problem(error: ErrorDetails) -> str:
         allowed = ", ".join(get_args(OrganisationType))
         return f"ska vara en av {allowed} (inte {_value(given)})"
     if kind == "string_pattern_mismatch":
-        return (
-            f"får bara ha små bokstäver a–z, siffror och bindestreck mellan dem,"
-            f" t.ex. parkenheten (inte {_value(given)})"
-        )
+        pattern = str(error.get("ctx", {}).get("pattern"))
+        problem = _PATTERN_PROBLEMS.get(pattern, "har ett ogiltigt format")
+        return f"{problem} (inte {_value(given)})"
     if kind == "string_too_short":
         return "får inte vara tomt"
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        length = len(given) if isinstance(given, str) else "fler"
+        return f"får vara högst {limit} tecken (är {length})"
+    if kind == "too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        return f"får ha högst {limit} poster"
     if kind == "string_type":
         return f"ska vara text (inte {_value(given)})"
     if kind == "list_type":
@@ -79,6 +94,14 @@ def validate_organisation(data: dict[str, Any]) -> OrganisationIn:
         raise InvalidInput(validation_message(exc)) from None
 
 
+def validate_contact(data: dict[str, Any]) -> Contact:
+    """One contact from plain data; a mistake is an InvalidInput in one Swedish line."""
+    try:
+        return Contact.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(validation_message(exc)) from None
+
+
 def _unknown_fields(item: dict[str, Any]) -> str | None:
     unknown = [k for k in item if k not in _ORGANISATION_FIELDS]
     if unknown:
@@ -111,7 +134,9 @@ def parse_organisations(raw: bytes, name: str) -> list[OrganisationIn]:
     organisations: list[OrganisationIn] = []
     for n, item in enumerate(data, start=1):
         slug = item.get("slug") if isinstance(item, dict) else None
-        where = f"{name}, organisation {n}" + (f" ({slug})" if isinstance(slug, str) else "")
+        where = f"{name}, organisation {n}" + (
+            f" ({_value(slug).strip(chr(39))})" if isinstance(slug, str) else ""
+        )
         if not isinstance(item, dict):
             raise InvalidInput(f"{where}: ska vara ett objekt ({{…}})")
         if unknown := _unknown_fields(item):
