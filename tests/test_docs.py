@@ -43,6 +43,11 @@ def test_docs_show_every_operation_without_internet(browser: Browser, live_serve
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    refused: list[str] = []  # what the Content-Security-Policy blocked
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.goto(f"{live_server}/docs")
     page.wait_for_selector(".opblock", timeout=30_000)
     assert page.locator(".opblock").count() == operations
@@ -56,6 +61,7 @@ def test_docs_show_every_operation_without_internet(browser: Browser, live_serve
     context.close()
     assert outside == [], outside
     assert errors == [], errors
+    assert refused == [], refused
 
 
 def test_docs_say_how_to_build_them_when_they_are_not_built(

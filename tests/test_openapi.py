@@ -212,6 +212,6 @@ def test_writes_answer_as_documented(
         )
         assert imported.status_code == 201, imported.text
         _holds(document, "/api/v1/importer", imported, "post")
-    record = client.get(f"/api/v1/importer/{imported.json()['import_id']}")
+    record = client.get(f"/api/v1/importer/{imported.json()['import_id']}", headers=headers["gis"])
     assert record.status_code == 200
     _holds(document, "/api/v1/importer/{import_id}", record)

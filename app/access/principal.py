@@ -71,21 +71,32 @@ async def require_read(request: Request, principal: PrincipalDep) -> Principal:
 class RoleCheck:
     """A dependency that lets only the given roles through (401 anonymous, 403 others)."""
 
-    def __init__(self, roles: tuple[str, ...]) -> None:
+    def __init__(self, roles: tuple[str, ...], anonymous_detail: str) -> None:
         self.required_roles = roles
+        self.anonymous_detail = anonymous_detail
 
     async def __call__(self, principal: PrincipalDep) -> Principal:
         """The principal, when its role is one of the required."""
         if principal.anonymous:
-            raise NotAuthenticated("Ändringar kräver en token.", headers=_CHALLENGE)
+            raise NotAuthenticated(self.anonymous_detail, headers=_CHALLENGE)
         if principal.role not in self.required_roles:
             raise Forbidden(f"Rollen {principal.role} får inte göra detta.")
         return principal
 
 
-def require_role(*roles: str) -> RoleCheck:
+def require_role(*roles: str, anonymous_detail: str = "Ändringar kräver en token.") -> RoleCheck:
     """A dependency that lets only the given roles through (401 anonymous, 403 others)."""
-    return RoleCheck(roles)
+    return RoleCheck(roles, anonymous_detail)
+
+
+IMPORTING_ROLES = ("gis", "admin")
+# Import records name files and tokens: for those who may import, whatever ANSVAR_PUBLIC_READ.
+ImporterDep = Annotated[
+    Principal,
+    Depends(
+        require_role(*IMPORTING_ROLES, anonymous_detail="Importer kan bara läsas med en token.")
+    ),
+]
 
 
 ReadAccess = Depends(require_read)

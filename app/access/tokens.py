@@ -15,6 +15,8 @@ from app.models import ApiToken, Organisation
 from app.models.access import ROLES
 
 TOKEN_PREFIX = "ak_"
+# How a write by a token is signed (access.writer): "token:<id> <name>".
+_SIGNED_TOKEN_ID = "'^token:([0-9]{1,9}) '"
 
 
 def token_hash(token: str) -> str:
@@ -30,6 +32,20 @@ class TokenHolder:
     name: str
     role: str
     organisation_id: int | None
+
+
+def actor_sql(column: str) -> str:
+    """SQL of who the signature in `column` is: a token as "name (role, organisation)".
+
+    column is an expression of the calling code, never user input. A signature that is no
+    known token's is shown as it is.
+    """
+    return (
+        "coalesce((SELECT t.namn || ' (' || t.roll"  # noqa: S608 (column: the caller's constant)
+        " || coalesce(', ' || coalesce(o.kortnamn, o.namn), '') || ')'"
+        " FROM api_token t LEFT JOIN organisation o ON o.id = t.organisation_id"
+        f" WHERE t.id = CAST(substring({column} FROM {_SIGNED_TOKEN_ID}) AS int)), {column})"
+    )
 
 
 _VALID_TOKEN_SQL = (

@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 
+from app.access.principal import ReadAccess
 from app.core.problems import document_problems
 
 OPENAPI_VERSION = "3.0.3"
@@ -72,7 +74,7 @@ def downgrade(node: Any) -> Any:
 
 
 def install_openapi30(app: FastAPI) -> None:
-    """Serve /openapi.json as OpenAPI 3.0."""
+    """Serve /openapi.json as OpenAPI 3.0, to whoever may read (ANSVAR_PUBLIC_READ)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -90,3 +92,13 @@ def install_openapi30(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    url = app.openapi_url or "/openapi.json"
+    # FastAPI's own route answers anyone; the description is a read like every other.
+    app.router.routes[:] = [
+        route for route in app.router.routes if getattr(route, "path", None) != url
+    ]
+
+    @app.get(url, include_in_schema=False, dependencies=[ReadAccess])
+    async def openapi_json() -> JSONResponse:
+        return JSONResponse(app.openapi())

@@ -38,7 +38,9 @@ class AuditedChange(BaseModel):
 
     tid: datetime
     operation: str
-    utford_av: str | None
+    utford_av: str | None = Field(
+        description="vem: en tokens namn (roll, organisation), annars användaren som skrev"
+    )
     orsak: str | None
     andrade_falt: list[str]
 

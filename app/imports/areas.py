@@ -108,6 +108,7 @@ def import_areas(
     """
     frame = read_layer(path, layer, crs)
     missing_columns_error(path, frame, dict.fromkeys(_AREA_COLUMNS, "kolumnen"))
+    organisations = organisation_ids(conn)
     import_id = start_import(
         conn,
         "driftomraden",
@@ -116,8 +117,9 @@ def import_areas(
         layer=layer,
         source_crs=source_crs(frame),
         performed_by=performed_by,
+        # A bound token's area import is its organisation's, so its record is readable by it.
+        organisation_id=organisations.get(client) if client else None,
     )
-    organisations = organisation_ids(conn)
     drawn = frame.geometry.to_numpy()
     geoms, reasons = check_geometries(
         drawn, np.full(len(frame), "yta", dtype=object), place_in_source_crs(frame)

@@ -122,8 +122,24 @@ def list_changes(conn: Connection, import_id: int, limit: int | None = None) -> 
     return changes
 
 
-def import_report(conn: Connection, import_id: int, limit: int) -> dict[str, Any] | None:
-    """The stored record of an import with its objects per kind; None when there is none."""
+def _imported_for(conn: Connection, import_id: int, organisation: int) -> bool:
+    """Whether the import was of this organisation's data."""
+    found = conn.execute(
+        text("SELECT 1 FROM importkorning WHERE id = :id AND organisation_id = :organisation"),
+        {"id": import_id, "organisation": organisation},
+    ).first()
+    return found is not None
+
+
+def import_report(
+    conn: Connection, import_id: int, limit: int, organisation: int | None = None
+) -> dict[str, Any] | None:
+    """The stored record of an import with its objects per kind; None when there is none.
+
+    organisation: a bound token's, which sees only the imports of that organisation.
+    """
+    if organisation is not None and not _imported_for(conn, import_id, organisation):
+        return None
     record = stored_record(conn, import_id)
     if record is None:
         return None

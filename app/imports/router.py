@@ -13,7 +13,8 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
-from app.access.principal import Principal, ReadAccess, require_role
+from app.access.principal import ImporterDep, Principal, require_role
+from app.access.writer import bound_organisation, not_acting_for
 from app.core.problems import (
     AppError,
     Forbidden,
@@ -52,7 +53,7 @@ def _importer(
     layer = layers[0] if layers else None
     if len(layers or []) > 1 and kind != "skotselobjekt":
         raise InvalidInput("Bara skötselobjekt kan läsas från flera lager samtidigt.")
-    bound = principal.organisation_id if principal.role == "gis" else None
+    bound = bound_organisation(principal)
     if bound is not None and kind in ("fastigheter", "agare"):
         raise Forbidden(
             "Fastigheter och ägare gäller alla organisationer; en gis-token knuten till en "
@@ -106,9 +107,8 @@ def _importer(
 def _check_bound(conn: Connection, bound: int | None, organisation: str) -> None:
     """A gis token bound to an organisation imports that organisation's objects only."""
     if bound is not None and organisation != organisation_slug(conn, bound):
-        raise Forbidden(
-            f"Token är knuten till {organisation_slug(conn, bound)} och får inte importera "
-            f"{organisation}s skötselobjekt."
+        raise not_acting_for(
+            organisation_slug(conn, bound), f"importera {organisation}s skötselobjekt"
         )
 
 
@@ -192,6 +192,8 @@ async def _saved_file(form: ReceivedForm, workdir: Path) -> Path:
     """The uploaded file under a name with the suffix its content shows (a zip unpacked)."""
     if form.file_path is None:
         raise InvalidInput("Fältet fil saknas; skicka filen som fil.")
+    if form.file_size == 0:
+        raise InvalidInput("Filen i fältet fil är tom.")
     with form.file_path.open("rb") as handle:
         head = handle.read(512)
     suffix = sniff_suffix(head)
@@ -256,25 +258,33 @@ async def _receive_and_import(request: Request, who: Principal, workdir: Path) -
     )
 
 
-def _record(engine: Engine, import_id: int, limit: int) -> dict[str, Any] | None:
+def _record(
+    engine: Engine, import_id: int, limit: int, organisation: int | None
+) -> dict[str, Any] | None:
     with engine.connect() as conn:
-        return import_report(conn, import_id, limit)
+        return import_report(conn, import_id, limit, organisation)
 
 
 @router.get(
     "/importer/{import_id}",
     summary="Vad en import gjorde: antal, och vilka objekt som är nya, ändrade, avslutade, "
-    "lagade och avvisade",
-    dependencies=[ReadAccess],
+    "lagade och avvisade (gis)",
     response_model=ImportRecord,
 )
 async def import_record(
     request: Request,
     import_id: int,
+    who: ImporterDep,
     limit: Annotated[int, Query(ge=1, le=100_000, description="Objekt per slag")] = LIST_LIMIT,
 ) -> Response:
-    """The record of one import run, with its objects per kind."""
-    record = await run_in_threadpool(_record, request.app.state.sync_engine, import_id, limit)
+    """The record of one import run, with its objects per kind.
+
+    For those who may import; a token bound to an organisation sees that organisation's
+    imports only (any other is not found for it).
+    """
+    record = await run_in_threadpool(
+        _record, request.app.state.sync_engine, import_id, limit, bound_organisation(who)
+    )
     if record is None:
         raise NotFound(f"Importen {import_id} finns inte.")
     return Response(orjson.dumps(record), media_type="application/json")
