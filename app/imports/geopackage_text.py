@@ -82,6 +82,16 @@ def describe_layer(path: Path, layer: str) -> GeopackageLayer | None:
     )
 
 
+def has_features(path: Path, layer: str) -> bool:
+    """Whether the GeoPackage's table layer holds any row (true when SQLite cannot tell)."""
+    try:
+        with closing(_open(path)) as db:
+            found = db.execute(f"SELECT EXISTS (SELECT 1 FROM {quoted(layer)})")  # noqa: S608 (quoted)
+            return bool(found.fetchone()[0])
+    except sqlite3.Error:  # the general path reads it with GDAL and says what is wrong
+        return True
+
+
 def _open(path: Path) -> sqlite3.Connection:
     """The file as a read-only SQLite database."""
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)

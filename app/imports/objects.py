@@ -13,6 +13,7 @@ import shapely
 from numpy.typing import NDArray
 from sqlalchemy import Connection, select, text
 
+from app.core.problems import NotFound
 from app.imports.geometry_checks import check_geometries, repair_notes
 from app.imports.mapping import stored_mapping
 from app.imports.progress import WRITING, step
@@ -27,8 +28,10 @@ from app.imports.reading import (
 from app.imports.record import ImportResult, Rejection, Repair, finish_import, start_import
 from app.imports.staging import copy_into_temp, ewkb_hex
 from app.imports.versions import VersionedTable, fill_from_current, keep_rows, merge_versions
+from app.imports.wording import is_over_http
 from app.models import Skotselprodukt
-from app.organisations.lookup import organisation_id_of
+from app.organisations.lookup import unknown_organisation
+from app.organisations.service import organisation_ids
 
 OBJECTS = VersionedTable(
     table="skotselobjekt",
@@ -152,6 +155,20 @@ def read_layers(path: Path, layers: list[str] | None, crs: str | None) -> gpd.Ge
     return layer
 
 
+def _supplier_id(conn: Connection, organisation: str) -> int:
+    """The organisation's id; an unknown one is an error saying how this caller adds one."""
+    known = organisation_ids(conn)
+    if organisation in known:
+        return known[organisation]
+    if not is_over_http():
+        raise unknown_organisation(known, organisation)
+    raise NotFound(
+        f"Organisationen '{organisation[:100]}' finns inte. Kända organisationer: "
+        f"{', '.join(sorted(known)) or 'inga'}. En administratör lägger till den med "
+        "PUT /api/v1/organisationer/{slug}."
+    )
+
+
 def import_objects(
     conn: Connection,
     path: Path,
@@ -172,7 +189,7 @@ def import_objects(
     an attribute column the file lacks, the huvudman (handed over or not), and every object
     whose row was rejected.
     """
-    organisation_id = organisation_id_of(conn, organisation)
+    organisation_id = _supplier_id(conn, organisation)
     mapping = stored_mapping(conn, organisation_id)
     kinds = dict(conn.execute(select(Skotselprodukt.kod, Skotselprodukt.geometrityp)).all())
     with step(f"Läser {path.name}"):

@@ -1,17 +1,21 @@
 """Reading GIS files into GeoDataFrames in EPSG:3006."""
 
 import hashlib
+import math
+import mmap
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from app.core.geo import SWEDEN_3006
+from app.core.geo import transformer
 from app.core.problems import InvalidInput
+from app.imports.geometry_checks import inside_sweden
 from app.imports.wording import option
 from app.models import SRID
 
@@ -21,6 +25,13 @@ if TYPE_CHECKING:
 SOURCE_CRS = "source_crs"
 # Formats whose fields have no declared types: GDAL guesses, and '1:4' would become a time.
 _SCHEMALESS = ("GeoJSON", "GeoJSONSeq", "TopoJSON")
+_JSON_DRIVERS = ("GeoJSON", "GeoJSONSeq", "TopoJSON", "ESRIJSON")
+# GDAL reads these words as numbers, but JSON has no such values (RFC 8259): a string is
+# matched whole first, so the words inside one are skipped.
+_NOT_JSON_NUMBER = re.compile(
+    rb'"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\w.])(-?(?:nan|infinity))(?![\w.])', re.IGNORECASE
+)
+_BOUNDS = tuple[float, float, float, float]
 
 
 class UnreadableFile(InvalidInput):
@@ -145,6 +156,8 @@ def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> 
     try:
         with _dxf_encoding(path):
             info = pyogrio.read_info(path, layer=name)
+            if info["driver"] in _JSON_DRIVERS:
+                refuse_non_json_numbers(path)
             options = {"DATE_AS_STRING": "YES"} if info["driver"] in _SCHEMALESS else {}
             frame = pyogrio.read_dataframe(path, layer=name, **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
@@ -166,9 +179,11 @@ def read_layer(path: Path, layer: str | None = None, crs: str | None = None) -> 
             "(t.ex. EPSG:3006 eller EPSG:3011)"
         )
     source = CRS.from_user_input(frame.crs)
+    as_read = layer_bounds(frame)
+    check_coordinates(as_read, path, source, declared=crs is not None)
     if source.to_epsg() != SRID:
         frame = frame.to_crs(epsg=SRID)
-    _check_in_sweden(frame, path, source)
+    check_in_sweden(layer_bounds(frame), path, source, as_read)
     frame.attrs[SOURCE_CRS] = crs_name(source)
     return frame
 
@@ -238,33 +253,124 @@ def _dxf_is_utf8(path: Path) -> bool:
     return False
 
 
-def _inside_sweden(bounds: tuple[float, float, float, float]) -> bool:
-    west, south, east, north = SWEDEN_3006
+def refuse_non_json_numbers(path: Path) -> None:
+    """Refuse a JSON file with NaN or Infinity as a value: no JSON, whatever GDAL accepts."""
+    if not path.is_file() or not _may_hold_non_numbers(path):
+        return
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for found in _NOT_JSON_NUMBER.finditer(data):
+            if found.group(1) is not None:
+                line = data[: found.start()].count(b"\n") + 1
+                raise UnreadableFile(
+                    f"{path.name} är ingen giltig JSON: värdet {found.group(1).decode()} på rad "
+                    f"{line} finns inte i JSON. Skriv ett saknat värde som null, och koordinater "
+                    "som tal."
+                )
+
+
+def _may_hold_non_numbers(path: Path) -> bool:
+    """Whether the words appear at all (anywhere, strings too): the exact scan is slower."""
+    overlap = b""
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 22), b""):
+            lowered = overlap + chunk.lower()
+            if b"nan" in lowered or b"infinity" in lowered:
+                return True
+            overlap = lowered[-8:]
+    return False
+
+
+def layer_bounds(frame: "gpd.GeoDataFrame") -> _BOUNDS | None:
+    """The extent of a layer's geometries whose extent is finite (None if there are none)."""
+    import numpy as np
+    import shapely
+
+    each = shapely.bounds(frame.geometry.to_numpy())
+    finite = each[np.isfinite(each).all(axis=1)]
+    if not len(finite):
+        return None
+    x0, y0 = finite[:, 0].min(), finite[:, 1].min()
+    x1, y1 = finite[:, 2].max(), finite[:, 3].max()
+    return (float(x0), float(y0), float(x1), float(y1))
+
+
+def _in_3006(bounds: _BOUNDS, source: CRS) -> _BOUNDS | None:
+    """bounds (in source's x/y order) as SWEREF 99 TM bounds; None where they cannot be."""
+    if source.to_epsg() == SRID:
+        return bounds
+    if source.is_geographic and not _are_degrees(bounds):
+        return None
+    try:
+        to_3006 = (
+            transformer(source.to_epsg(), SRID)
+            if source.to_epsg() is not None
+            else Transformer.from_crs(source, SRID, always_xy=True)
+        )
+        moved = to_3006.transform_bounds(*bounds, densify_pts=4)
+    except Exception:
+        return None
+    finite = all(math.isfinite(v) for v in moved)
+    return (moved[0], moved[1], moved[2], moved[3]) if finite else None
+
+
+def _are_degrees(bounds: _BOUNDS) -> bool:
     x0, y0, x1, y1 = bounds
-    return bool(west <= x0 and x1 <= east and south <= y0 and y1 <= north)
+    return x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90
 
 
-def _check_in_sweden(frame: "gpd.GeoDataFrame", path: Path, source: CRS) -> None:
-    present = frame.geometry[~frame.geometry.is_empty & frame.geometry.notna()]
-    if not present.empty:
-        x0, y0, x1, y1 = (float(v) for v in present.total_bounds)
-        check_in_sweden((x0, y0, x1, y1), path, source)
+def check_coordinates(
+    bounds: _BOUNDS | None, path: Path, source: CRS, *, declared: bool = False
+) -> None:
+    """Refuse a layer read in degrees whose coordinates are no degrees (metres, say).
+
+    bounds: as read, in the layer's own CRS; declared: the user named that CRS.
+    """
+    if bounds is None or not source.is_geographic or _are_degrees(bounds):
+        return
+    x0, y0, x1, y1 = bounds
+    where = f"{path.name}: koordinaterna (x {x0:.0f}–{x1:.0f}, y {y0:.0f}–{y1:.0f}) är inga grader"
+    told = (
+        f"det angivna koordinatsystemet {crs_name(source)} är i grader"
+        if declared
+        else f"filen anger inget koordinatsystem, eller ett i grader ({crs_name(source)}; "
+        "GeoJSON utan koordinatsystem läses som WGS 84)"
+    )
+    what = (
+        " De ser ut som meter i SWEREF 99 TM: ange koordinatsystemet med "
+        f"{option('--crs EPSG:3006', 'crs=EPSG:3006')}."
+        if inside_sweden(bounds)
+        else f" Ange rätt koordinatsystem med {option('--crs', 'crs')} (t.ex. EPSG:3006 eller "
+        "EPSG:3011)."
+    )
+    raise InvalidInput(f"{where}, men {told}.{what}")
 
 
 def check_in_sweden(
-    bounds: tuple[float, float, float, float] | None, path: Path, source: CRS
+    bounds: _BOUNDS | None, path: Path, source: CRS, as_read: _BOUNDS | None = None
 ) -> None:
-    """Refuse data (bounds in EPSG:3006) that lands outside Sweden: wrong CRS or swapped axes."""
-    if bounds is None or _inside_sweden(bounds):
+    """Refuse data (bounds in EPSG:3006) that lands outside Sweden: wrong CRS or swapped axes.
+
+    as_read: the same extent in the layer's own CRS (the default: source is EPSG:3006), where
+    swapped axes are swapped.
+    """
+    if bounds is not None and inside_sweden(bounds):
         return
-    x0, y0, x1, y1 = bounds
-    # Swapping x and y of every geometry swaps the axes of their common bounds.
+    if bounds is None and as_read is None:
+        return
+    read = bounds if as_read is None else as_read
+    swapped = None if read is None else _in_3006((read[1], read[0], read[3], read[2]), source)
     hint = (
         " Med x och y i omvänd ordning hamnar de i Sverige: har axlarna bytt plats?"
-        if _inside_sweden((y0, x0, y1, x1))
+        if swapped is not None and inside_sweden(swapped)
         else f" Stämmer koordinatsystemet ({source.to_string()})? Ange annars rätt med "
         f"{option('--crs', 'crs')}."
     )
+    if bounds is None:
+        raise InvalidInput(
+            f"{path.name}: objekten kan inte räknas om till SWEREF 99 TM och hamnar inte i "
+            f"Sverige.{hint}"
+        )
+    x0, y0, x1, y1 = bounds
     raise InvalidInput(
         f"{path.name}: objekten hamnar utanför Sverige (E {x0:.0f}–{x1:.0f}, N {y0:.0f}–{y1:.0f}"
         f" i SWEREF 99 TM).{hint}"

@@ -20,3 +20,8 @@ def over_http() -> Iterator[None]:
 def option(flag: str, form_field: str, *, http: bool | None = None) -> str:
     """The option as the caller gives it (http: None for the caller of this context)."""
     return f"fältet {form_field}" if (_over_http.get() if http is None else http) else flag
+
+
+def is_over_http() -> bool:
+    """Whether the import messages given now are for an HTTP upload."""
+    return _over_http.get()
