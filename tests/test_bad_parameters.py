@@ -227,20 +227,14 @@ def _terminate_pooled_backends(client: TestClient, engine: Engine) -> int:
     return len(pids)
 
 
-def test_a_pooled_connection_the_server_shut_down_is_a_503(
+def test_a_pooled_connection_the_server_shut_down_is_not_handed_out(
     safe_client: TestClient, engine: Engine
 ) -> None:
     assert safe_client.get("/api/v1/driftomraden").status_code == 200
     terminated = _terminate_pooled_backends(safe_client, engine)
     assert terminated >= 1
-    # 57P01 (AdminShutdown) on each killed connection's next use: the outage's 503 each time;
-    # the pool drops the connection, so the service answers again without a restart.
-    statuses = []
-    for _ in range(terminated + 1):
-        response = safe_client.get("/api/v1/driftomraden")
-        statuses.append(response.status_code)
-        if response.status_code != 200:
-            problem = _problem(response, 503, "databasen-otillganglig")
-            assert "psycopg" not in problem["detail"]
-    assert 503 in statuses
-    assert statuses[-1] == 200
+    # The pool tests a connection before a request gets it (app.core.db), so the killed ones
+    # (57P01, AdminShutdown, on their next use) are replaced, not answered with a 503. A
+    # connection killed during a request is a 503: tests/test_faults.py restarts the database.
+    statuses = [safe_client.get("/api/v1/driftomraden").status_code for _ in range(terminated + 1)]
+    assert statuses == [200] * (terminated + 1)

@@ -32,6 +32,14 @@ def libpq_url(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+# How long the pool keeps retrying a lost connection on its own (once, after a second) before
+# it leaves the next attempt to the next request waiting for a connection, which makes it at
+# once. The pool's default, five minutes of doubling delays, left a database back from a
+# restart unused until the current delay ran out: seconds after a short outage, minutes after
+# a long one.
+RECONNECT_WINDOW_S = 1.0
+
+
 def make_pool(settings: Settings) -> AsyncConnectionPool:
     """The service's psycopg pool of autocommit connections: every HTTP read and write."""
 
@@ -39,14 +47,29 @@ def make_pool(settings: Settings) -> AsyncConnectionPool:
         await conn.set_autocommit(True)
         set_json_loads(orjson.loads, conn)
 
-    return AsyncConnectionPool(
+    async def check(conn: psycopg.AsyncConnection[Any]) -> None:
+        # A connection idle through a database restart is dead without knowing it: each is
+        # tested (one empty round trip) before a request gets it, as pool_pre_ping does for
+        # the sync engine. One dead means all that idled as long are: they are tested at once,
+        # since the pool would try them one by one, with a growing pause between, for as long
+        # as the request waits, and answer 503 with the database back.
+        try:
+            await AsyncConnectionPool.check_connection(conn)
+        except psycopg.Error:
+            await pool.check()
+            raise
+
+    pool = AsyncConnectionPool(
         libpq_url(settings.database_url),
         min_size=1,
         max_size=settings.pool_size + settings.pool_max_overflow,
         kwargs=_connect_args(settings),
         configure=configure,
+        check=check,
+        reconnect_timeout=RECONNECT_WINDOW_S,
         open=False,
     )
+    return pool
 
 
 def make_sync_engine(settings: Settings) -> Engine:
@@ -56,6 +79,13 @@ def make_sync_engine(settings: Settings) -> Engine:
     # current statement finishes and the lock it holds would otherwise linger.
     connect_args["options"] = f"{connect_args['options']} -c client_connection_check_interval=1000"
     return create_engine(settings.database_url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def make_owner_engine(settings: Settings) -> Engine:
+    """The synchronous engine as the schema's owner: migrations, the demo, command-line imports."""
+    return make_sync_engine(
+        settings.model_copy(update={"database_url": settings.owner_database_url})
+    )
 
 
 class NotSaved(Conflict):
