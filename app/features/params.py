@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+import numpy as np
 import shapely
 
 from app.core.geo import recognise_crs, transformer
@@ -69,6 +70,22 @@ class Envelope:
     outline_wkb: bytes
 
 
+# No projected coordinate on the earth is farther from its origin than this (the equator is
+# 4e7 m long): beyond it a bbox is no place, and GEOS cannot densify its outline.
+_PROJECTED_REACH_M = 1e8
+
+
+def _outline(
+    x0: float, y0: float, x1: float, y1: float
+) -> shapely.Polygon | shapely.LineString | shapely.Point:
+    """The box as a polygon; a box without area (min = max on an axis) is a line or a point."""
+    if x0 < x1 and y0 < y1:
+        return shapely.box(x0, y0, x1, y1)
+    if (x0, y0) == (x1, y1):
+        return shapely.Point(x0, y0)
+    return shapely.LineString([(x0, y0), (x1, y1)])
+
+
 def parse_bbox(value: str, crs: Crs) -> Envelope:
     """A bbox of 4 (or 6, with heights) numbers in the axis order of crs, as EPSG:3006."""
     try:
@@ -87,17 +104,23 @@ def parse_bbox(value: str, crs: Crs) -> Envelope:
     x0, y0, x1, y1 = (b0, a0, b1, a1) if crs.northing_first else (a0, b0, a1, b1)
     if crs.srid == 4326 and not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
         raise InvalidParameter("bbox ligger utanför longitud −180…180 / latitud −90…90.")
-    outline = shapely.box(x0, y0, x1, y1)
+    if crs.srid != 4326 and max(abs(n) for n in numbers) > _PROJECTED_REACH_M:
+        raise InvalidParameter(
+            f"bbox ligger utanför jorden: i {crs.uri} är koordinaterna meter, och ingen plats "
+            "ligger mer än 100 000 km från origo."
+        )
+    outline = _outline(x0, y0, x1, y1)
     if crs.srid != SRID:
         # A box in another CRS is not a rectangle in SWEREF 99 TM: transform its densified
         # outline, so features just outside the box are not returned.
         # Four segments a side follow the slight curve of a parallel closely enough (well under
         # a centimetre for a box of a few kilometres) and keep the outline cheap to test.
-        step = max(x1 - x0, y1 - y0) / 4 or 1.0
+        if not isinstance(outline, shapely.Point):
+            outline = shapely.segmentize(outline, max(x1 - x0, y1 - y0) / 4)
         to_sweref = transformer(crs.srid, SRID)
-        ring = shapely.get_coordinates(shapely.segmentize(outline, step))
-        eastings, northings = to_sweref.transform(ring[:, 0], ring[:, 1])
-        outline = shapely.Polygon(zip(eastings, northings, strict=True))
+        outline = shapely.transform(
+            outline, lambda xy: np.column_stack(to_sweref.transform(xy[:, 0], xy[:, 1]))
+        )
     if not outline.is_valid or not all(math.isfinite(n) for n in outline.bounds):
         raise InvalidParameter("bbox kan inte räknas om till SWEREF 99 TM.")
     return Envelope(*outline.bounds, outline_wkb=shapely.to_wkb(outline))
