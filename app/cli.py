@@ -39,7 +39,7 @@ import_app = typer.Typer(
 )
 app.add_typer(import_app, name="import")
 token_app = typer.Typer(
-    help="API-token för roller: lasare, gis, admin, entreprenor.", no_args_is_help=True
+    help="API-token för roller: lasare, gis, admin, entreprenor, handlaggare.", no_args_is_help=True
 )
 app.add_typer(token_app, name="token")
 export_app = typer.Typer(
@@ -468,7 +468,7 @@ def import_areas_command(
 @token_app.command("skapa")
 @friendly_errors
 def token_create(
-    roll: Annotated[str, typer.Option(help="lasare, gis, admin eller entreprenor")],
+    roll: Annotated[str, typer.Option(help="lasare, gis, admin, entreprenor eller handlaggare")],
     namn: Annotated[str, typer.Option(help="Vem eller vad token är till för")],
     organisation: Annotated[str | None, typer.Option(help="Organisationens slug")] = None,
     dagar: Annotated[int, typer.Option(help="Hur många dagar token gäller")] = 365,

@@ -87,6 +87,7 @@ def test_every_geometry_is_srid_3006_with_a_gist_index(scratch_engine: Engine) -
         "skotselobjekt",
         "driftomrade",
         "kommungrans",
+        "felanmalan",
     }
     assert {srid for _, srid in columns} == {3006}
     assert {table for table, _ in columns} <= indexed

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from app.core.problems import InvalidInput, NotFound
 from app.models import ApiToken, Organisation
-from app.models.access import ROLES
+from app.models.access import BOUND_ROLES, ROLES
 
 TOKEN_PREFIX = "ak_"
 # How a write by a token is signed (access.writer): "token:<id> <name>".
@@ -89,8 +89,8 @@ def create_token(
         )
         if organisation_id is None:
             raise NotFound(f"Organisationen '{organisation}' finns inte.")
-    if role == "entreprenor" and organisation_id is None:
-        raise InvalidInput("En entreprenörstoken hör till en organisation (--organisation).")
+    if role in BOUND_ROLES and organisation_id is None:
+        raise InvalidInput(f"En token med rollen {role} hör till en organisation (--organisation).")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token_id = conn.execute(
         insert(ApiToken)

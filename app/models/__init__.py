@@ -13,6 +13,14 @@ from app.models.geo_tables import (
 )
 from app.models.imports import Importavvisning, Importhandelse, Importkorning
 from app.models.organisation import Kontakt, Organisation
+from app.models.reports import (
+    Felanmalan,
+    FelanmalanFoto,
+    FelanmalanHandelse,
+    FelanmalanMottagning,
+    Felkategori,
+    Leverans,
+)
 
 __all__ = [
     "SRID",
@@ -22,12 +30,18 @@ __all__ = [
     "Driftomrade",
     "Fastighet",
     "Fastighetsagare",
+    "Felanmalan",
+    "FelanmalanFoto",
+    "FelanmalanHandelse",
+    "FelanmalanMottagning",
+    "Felkategori",
     "Importavvisning",
     "Importhandelse",
     "Importkorning",
     "Kodmappning",
     "Kommungrans",
     "Kontakt",
+    "Leverans",
     "Organisation",
     "Skotselobjekt",
     "Skotselprodukt",

@@ -7,7 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
 
-ROLES = ("lasare", "gis", "admin", "entreprenor")
+ROLES = ("lasare", "gis", "admin", "entreprenor", "handlaggare")
+# Roles bound to an organisation: a token of these must name one.
+BOUND_ROLES = ("entreprenor", "handlaggare")
 
 
 class ApiToken(Base):
@@ -19,6 +21,10 @@ class ApiToken(Base):
         CheckConstraint(
             "roll <> 'entreprenor' OR organisation_id IS NOT NULL",
             name="entreprenor_har_organisation",
+        ),
+        CheckConstraint(
+            "roll <> 'handlaggare' OR organisation_id IS NOT NULL",
+            name="handlaggare_har_organisation",
         ),
     )
 
