@@ -13,6 +13,7 @@ from app.core.db import in_transaction, make_owner_engine, make_sync_engine
 from app.core.problems import AppError
 from app.core.settings import get_settings
 from app.organisations.cli import organisation_app
+from app.reports.cli import felanmalan_app
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -47,6 +48,7 @@ export_app = typer.Typer(
 )
 app.add_typer(export_app, name="export")
 app.add_typer(organisation_app, name="organisation")
+app.add_typer(felanmalan_app, name="felanmalan")
 
 
 @app.command()
@@ -126,19 +128,25 @@ def catalogue_sync(
         Path | None, typer.Option(help="Katalogfil (CSV); standard är data/skotselprodukter.csv")
     ] = None,
 ) -> None:
-    """Läs in katalogfilen: nya och ändrade produkter skrivs, oanvända borttagna tas bort."""
+    """Läs in katalogfilen och felkategorierna (data/felkategorier.csv): nya och ändrade skrivs,
+    oanvända borttagna tas bort, använda felkategorier inaktiveras."""
     from app.catalogue.catalogue_file import read_catalogue
     from app.catalogue.sync import sync_catalogue
     from app.core.paths import CATALOGUE_CSV
+    from app.reports.categories import read_categories, sync_categories
 
     products = read_catalogue(fil or CATALOGUE_CSV)
-    report = in_transaction(
-        make_sync_engine(get_settings()), lambda conn: sync_catalogue(conn, products)
-    )
+    categories = read_categories()
+
+    def sync(conn: "Connection") -> tuple[Any, Any]:
+        return sync_catalogue(conn, products), sync_categories(conn, categories)
+
+    report, categories_report = in_transaction(make_sync_engine(get_settings()), sync)
     typer.echo(
         f"Katalogen: {len(report.added)} nya, {len(report.updated)} ändrade, "
         f"{len(report.unchanged)} oförändrade, {len(report.removed)} borttagna."
     )
+    typer.echo(categories_report.line())
 
 
 @app.command()

@@ -22,6 +22,7 @@ from app.core.public_url import listed
 from app.core.rate_limit import RateLimitMiddleware
 from app.core.request_checks import RejectNulMiddleware
 from app.core.settings import Settings, get_settings
+from app.delivery.worker import DeliveryWorker
 from app.editing.router import router as editing_router
 from app.export.router import router as export_router
 from app.features.router import router as features_router
@@ -31,6 +32,8 @@ from app.imports.router import router as imports_router
 from app.mapui.router import router as map_router
 from app.municipality.boundary import warn_when_boundary_missing
 from app.organisations.router import router as organisations_router
+from app.reports.retention import DailyRetention
+from app.reports.router import router as reports_router
 from app.responsibility.router import router as responsibility_router
 from app.styles.router import router as styles_router
 
@@ -54,9 +57,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await warn_when_boundary_missing(
             engine, settings.municipality_code, timeout_s=settings.connect_timeout_s
         )
+        # One delivery worker per process; SKIP LOCKED keeps them apart (app.delivery.worker).
+        delivery = DeliveryWorker(settings) if settings.delivery_in_service else None
+        if delivery is not None:
+            delivery.start()
+        retention = (
+            DailyRetention(pool, settings.gallring_dagar) if settings.retention_in_service else None
+        )
+        if retention is not None:
+            retention.start()
         try:
             yield
         finally:
+            if retention is not None:
+                await retention.stop()
+            if delivery is not None:
+                await delivery.stop()
             await pool.close()
             engine.dispose()
 
@@ -86,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(areas_router, prefix=API_PREFIX)
     app.include_router(export_router, prefix=API_PREFIX)
     app.include_router(imports_router, prefix=API_PREFIX)
+    app.include_router(reports_router, prefix=API_PREFIX)
     app.include_router(features_router)
 
     if (FRONTEND_DIST / "index.html").exists():

@@ -20,6 +20,7 @@ from app.core.settings import Settings
 from app.demo.load import reset_data
 from app.main import create_app
 from app.organisations.service import read_organisations, upsert_organisations
+from app.reports.categories import read_categories, sync_categories
 from tests.handmade import build_fixture
 from tests.support.db_admin import ensure_database, sibling_database_url
 from tests.support.servers import running_server
@@ -29,6 +30,13 @@ from tests.support.tables import PLACE_TABLES, empty_tables
 def _configured() -> Settings:
     # The environment only: a .env file configures the service, not its tests.
     return Settings(_env_file=None)
+
+
+# One delivery worker per test that wants one: the session's app and servers send nothing, so a
+# test's own worker (tests/test_delivery.py) sees every delivery of its database.
+os.environ.setdefault("ANSVAR_DELIVERY_IN_SERVICE", "false")
+# Likewise the daily removal of personal data: tests/test_reports.py runs it when it means to.
+os.environ.setdefault("ANSVAR_RETENTION_IN_SERVICE", "false")
 
 
 def database_url_for_tests(suffix: str = "_test") -> str:
@@ -76,6 +84,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
             grant_service_role(conn, settings.service_role)
         reset_data(conn)
         sync_catalogue(conn, read_catalogue(CATALOGUE_CSV))
+        sync_categories(conn, read_categories())
         upsert_organisations(conn, read_organisations(DEMO_DATA_DIR / "organisationer.json"))
     yield engine
     engine.dispose()

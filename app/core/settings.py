@@ -4,7 +4,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
@@ -104,6 +104,60 @@ class Settings(BaseSettings):
     )
     keep_alive_timeout_s: int = Field(
         default=5, ge=1, le=300, description="An idle kept-alive connection is closed after this."
+    )
+    anonyma_felanmalan: bool = Field(
+        default=True,
+        description="Fault reports may be made without a token (with optional contact details).",
+    )
+    gallring_dagar: int = Field(
+        default=365,
+        ge=1,
+        le=36_500,
+        description="Days after a fault report is closed before its reporter's contact data and"
+        " photos are removed.",
+    )
+    retention_in_service: bool = Field(
+        default=True,
+        description="Each service process removes old personal data at start and then daily.",
+    )
+    smtp_host: str = Field(
+        default="",
+        description="The SMTP server fault reports are mailed through; empty: e-mails wait.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = Field(
+        default=True, description="Require STARTTLS before logging in and sending."
+    )
+    smtp_user: str = Field(default="", description="SMTP login; empty: no login.")
+    smtp_password: SecretStr = Field(default=SecretStr(""))
+    mail_from: str = Field(
+        default="",
+        description="The sender of the e-mails (Ansvarskartan <felanmalan@…>); needed with"
+        " smtp_host.",
+    )
+    delivery_in_service: bool = Field(
+        default=True,
+        description="Each service process runs the delivery worker (e-mails and webhooks of"
+        " fault reports); off: run `ansvarskartan felanmalan leverera` instead.",
+    )
+    delivery_poll_s: float = Field(
+        default=5.0, gt=0, description="How often the worker looks for due deliveries."
+    )
+    delivery_batch_size: int = Field(default=10, ge=1, le=1000)
+    delivery_timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="Longest wait on an SMTP server or a webhook."
+    )
+    delivery_lease_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="A claimed delivery is another worker's again after this (the claimer died).",
+    )
+    delivery_retry_base_s: float = Field(
+        default=30.0, gt=0, description="The wait after a first failure; it doubles each time."
+    )
+    delivery_retry_max_s: float = Field(default=3600.0, gt=0)
+    delivery_max_attempts: int = Field(
+        default=20, ge=1, description="After this many failures a delivery is given up (avbruten)."
     )
 
     @property

@@ -1,9 +1,9 @@
 """The outbox: the messages a report causes, written in the report's own transaction.
 
 A report and its deliveries commit together or not at all, so nothing is lost between them;
-the worker (app.delivery.worker) sends what is waiting. Each row has a stable message id that
-the e-mail's Message-ID and the webhook's Idempotency-Key carry, so a resend after a crash is
-recognisably the same message.
+the worker (app.delivery.worker) sends what is waiting, woken by a NOTIFY at the commit. Each
+row has a stable message id that the e-mail's Message-ID and the webhook's Idempotency-Key
+carry, so a resend after a crash is recognisably the same message.
 """
 
 from typing import Any, Literal
@@ -11,6 +11,8 @@ from typing import Any, Literal
 import psycopg
 
 Purpose = Literal["ny", "kopia", "kvitto", "stangd", "vidarebefordrad"]
+# Workers LISTEN here; a NOTIFY in the caller's transaction reaches them when it commits.
+NOTIFY_CHANNEL = "leverans"
 
 # Where an organisation receives reports: its settings, else its first contact with an e-mail
 # address (the felanmälan contact comes first in the demo's organisations).
@@ -83,4 +85,6 @@ async def enqueue(conn: psycopg.AsyncConnection[Any], report_id: int, purpose: P
         await conn.execute(
             _INSERT, {"report": report_id, "kanal": kanal, "adress": adress, "syfte": syfte}
         )
+    if rows:
+        await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
     return len(rows)

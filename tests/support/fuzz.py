@@ -25,6 +25,7 @@ from app.core.paths import CATALOGUE_CSV, DEMO_DATA_DIR
 from app.core.problems import PROBLEM_MEDIA_TYPE
 from app.demo.load import reset_data
 from app.organisations.service import read_organisations, upsert_organisations
+from app.reports.categories import read_categories, sync_categories
 from tests.handmade import build_fixture
 from tests.support.db_admin import ensure_database
 
@@ -75,6 +76,7 @@ def prepare_database(url: str) -> Engine:
         upgrade(conn)
         reset_data(conn)
         sync_catalogue(conn, read_catalogue(CATALOGUE_CSV))
+        sync_categories(conn, read_categories())
         upsert_organisations(conn, read_organisations(DEMO_DATA_DIR / "organisationer.json"))
         build_fixture(conn)
         conn.execute(

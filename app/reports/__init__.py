@@ -1,0 +1,1 @@
+"""Fault reports (felanmälan): categories, routing, photos, status, privacy, retention."""
