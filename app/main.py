@@ -31,6 +31,7 @@ from app.history.router import router as history_router
 from app.imports.router import router as imports_router
 from app.mapui.router import router as map_router
 from app.municipality.boundary import warn_when_boundary_missing
+from app.open311.router import router as open311_router
 from app.organisations.router import router as organisations_router
 from app.reports.retention import DailyRetention
 from app.reports.router import router as reports_router
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports_router, prefix=API_PREFIX)
     app.include_router(reports_router, prefix=API_PREFIX)
     app.include_router(features_router)
+    app.include_router(open311_router)
 
     if (FRONTEND_DIST / "index.html").exists():
         app.mount("/", StaticFiles(directory=FRONTEND_DIST, html=True), name="karta")

@@ -37,6 +37,9 @@ def _configured() -> Settings:
 os.environ.setdefault("ANSVAR_DELIVERY_IN_SERVICE", "false")
 # Likewise the daily removal of personal data: tests/test_reports.py runs it when it means to.
 os.environ.setdefault("ANSVAR_RETENTION_IN_SERVICE", "false")
+# All the session's requests come from one address: the anonymous reports' limit is tested on its
+# own (tests/test_reports_batch.py) and off elsewhere.
+os.environ.setdefault("ANSVAR_ANONYMA_FELANMALAN_PER_MINUT", "0")
 
 
 def database_url_for_tests(suffix: str = "_test") -> str:

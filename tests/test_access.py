@@ -20,7 +20,11 @@ OPEN_ROUTES = {"/healthz"}
 READING_POSTS = {"/api/v1/ansvar/batch"}
 # Routes anonymous callers may use when the deployment allows it (ANSVAR_ANONYMA_FELANMALAN,
 # on by default, whatever ANSVAR_PUBLIC_READ): making a fault report.
-ANONYMOUS_WHEN_ALLOWED = {("post", "/api/v1/felanmalan")}
+ANONYMOUS_WHEN_ALLOWED = {
+    ("post", "/api/v1/felanmalan"),
+    ("post", "/open311/v2/requests.json"),
+    ("post", "/open311/v2/requests.xml"),
+}
 
 
 @pytest.fixture
@@ -61,6 +65,8 @@ RESTRICTED = {
     ("post", "/api/v1/felanmalan"): {"lasare", "gis", "admin", "entreprenor", "handlaggare"},
     ("post", "/api/v1/felanmalan/{nummer}/status"): {"handlaggare", "gis", "admin", "entreprenor"},
     ("get", "/api/v1/felanmalan/{nummer}/foto/{n}"): {"handlaggare", "gis", "admin", "entreprenor"},
+    ("post", "/open311/v2/requests.json"): {"lasare", "gis", "admin", "entreprenor", "handlaggare"},
+    ("post", "/open311/v2/requests.xml"): {"lasare", "gis", "admin", "entreprenor", "handlaggare"},
 }
 ROLES = ("lasare", "gis", "admin", "entreprenor", "handlaggare")
 # The organisation a role's token is bound to in the matrix (bound roles must name one).

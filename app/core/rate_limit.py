@@ -11,6 +11,7 @@ times the rate. /healthz is never limited (the orchestrator's probe).
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -71,6 +72,17 @@ class TokenBuckets:
         }
 
 
+def refusal(
+    buckets: TokenBuckets, key: str, detail: Callable[[int], str]
+) -> TooManyRequests | None:
+    """Take a token of key's bucket: None when granted, else the 429 (detail of Retry-After s)."""
+    wait_s = buckets.take(key, time.monotonic())
+    if wait_s <= 0:
+        return None
+    retry_after = max(1, math.ceil(wait_s))
+    return TooManyRequests(detail(retry_after), headers={"Retry-After": str(retry_after)})
+
+
 class RateLimitMiddleware:
     """429 problem+json with Retry-After for a client over its rate."""
 
@@ -85,14 +97,15 @@ class RateLimitMiddleware:
             return
         client = scope.get("client")
         key = client[0] if client else "-"
-        wait_s = self.buckets.take(key, time.monotonic())
-        if wait_s > 0:
-            retry_after = max(1, math.ceil(wait_s))
-            refused = TooManyRequests(
+        refused = refusal(
+            self.buckets,
+            key,
+            lambda retry_after: (
                 f"Högst {self.buckets.rate_per_s:g} begäranden per sekund tas emot från samma "
-                f"adress. Försök igen om {retry_after} s.",
-                headers={"Retry-After": str(retry_after)},
-            )
+                f"adress. Försök igen om {retry_after} s."
+            ),
+        )
+        if refused is not None:
             response = problem_response(refused.to_problem(scope["path"]), refused.headers)
             await response(scope, receive, send)
             return

@@ -116,6 +116,12 @@ class Settings(BaseSettings):
         description="Days after a fault report is closed before its reporter's contact data and"
         " photos are removed.",
     )
+    anonyma_felanmalan_per_minut: int = Field(
+        default=10,
+        ge=0,
+        le=10_000,
+        description="Anonymous fault reports per minute per client address; 0 = no limit.",
+    )
     retention_in_service: bool = Field(
         default=True,
         description="Each service process removes old personal data at start and then daily.",

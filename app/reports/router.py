@@ -22,6 +22,7 @@ from app.core.public_url import public_base_url
 from app.features.params import parse_bbox
 from app.features.params import parse_crs as parse_features_crs
 from app.reports import service
+from app.reports.anonymous_limit import check_anonymous_report
 from app.reports.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, Photo, clean_photo
 from app.reports.queries import ListFilters, parse_statuses, report_json
 from app.reports.receive import IncomingReport, receive_report
@@ -77,6 +78,9 @@ async def _creator(request: Request, principal: PrincipalDep) -> Principal:
             "Felanmälan kräver en token: anonyma felanmälningar är avstängda här.",
             headers=_CHALLENGE,
         )
+    if principal.anonymous:
+        # Counted before the body is read: a refused client sends its photos for nothing.
+        check_anonymous_report(request)
     return principal
 
 
@@ -151,6 +155,7 @@ _CREATE_BODY = {
     responses={
         404: {"description": "Platsen ligger utanför kommunen eller saknar ansvarig"},
         415: {"description": "Ett foto är ingen JPEG-, PNG- eller WebP-bild"},
+        429: {"description": "För många anonyma felanmälningar från samma adress"},
     },
 )
 async def create(

@@ -41,21 +41,36 @@ class BatchTooLarge(PayloadTooLarge):
 
 @dataclass
 class BatchRow:
-    """One input point: its id and either the point or the error that made it unusable."""
+    """One input point: its id and either the point or the error that made it unusable.
+
+    A safety walk's row may also carry the category and description of its report.
+    """
 
     id: str
     point: Point | AppError
+    kategori: str | None = None
+    beskrivning: str | None = None
 
 
-def _row(ident: str, x: Any, y: Any, epsg: int) -> BatchRow:
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    stripped = str(value).strip()
+    return stripped or None
+
+
+def _row(ident: str, x: Any, y: Any, epsg: int, extra: dict[str, Any] | None = None) -> BatchRow:
+    given = extra or {}
+    kategori, beskrivning = _text(given.get("kategori")), _text(given.get("beskrivning"))
     try:
         fx, fy = float(x), float(y)
     except (TypeError, ValueError):
-        return BatchRow(ident, InvalidInput(f"Koordinaterna '{x}', '{y}' är inte tal."))
+        refused = InvalidInput(f"Koordinaterna '{x}', '{y}' är inte tal.")
+        return BatchRow(ident, refused, kategori, beskrivning)
     try:
-        return BatchRow(ident, make_point(fx, fy, epsg))
+        return BatchRow(ident, make_point(fx, fy, epsg), kategori, beskrivning)
     except AppError as exc:
-        return BatchRow(ident, exc)
+        return BatchRow(ident, exc, kategori, beskrivning)
 
 
 def _check_size(count: int) -> None:
@@ -80,7 +95,8 @@ def parse_geojson(body: bytes, epsg: int | None) -> list[BatchRow]:
     rows = []
     for n, feature in enumerate(features, start=1):
         feature = feature if isinstance(feature, dict) else {}
-        properties = feature.get("properties") or {}
+        properties = feature.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
         ident = str(feature.get("id") or properties.get("id") or n)
         geometry = feature.get("geometry") or {}
         coordinates = geometry.get("coordinates")
@@ -91,7 +107,7 @@ def parse_geojson(body: bytes, epsg: int | None) -> list[BatchRow]:
         ):
             rows.append(BatchRow(ident, InvalidInput("Objektet är ingen punkt.")))
             continue
-        rows.append(_row(ident, coordinates[0], coordinates[1], epsg or WGS84))
+        rows.append(_row(ident, coordinates[0], coordinates[1], epsg or WGS84, properties))
     return rows
 
 
@@ -114,6 +130,7 @@ def parse_csv(body: bytes, epsg: int | None) -> list[BatchRow]:
     else:
         raise InvalidInput("CSV-filen behöver kolumnerna id,lon,lat eller id,x,y.")
     id_col = columns.get("id")
+    extra_cols = {key: columns[key] for key in ("kategori", "beskrivning") if key in columns}
     records = list(reader)
     _check_size(len(records))
     return [
@@ -122,6 +139,7 @@ def parse_csv(body: bytes, epsg: int | None) -> list[BatchRow]:
             (record.get(x_col) or "").strip().replace(",", "."),
             (record.get(y_col) or "").strip().replace(",", "."),
             row_epsg,
+            {key: record.get(name) for key, name in extra_cols.items()},
         )
         for n, record in enumerate(records, start=1)
     ]
@@ -188,16 +206,23 @@ def _csv_record(ident: str, result: Json | AppError) -> dict[str, Any]:
         "forklaring": result["forklaring"],
         "lon": f"{result['punkt']['lon']:.7f}",
         "lat": f"{result['punkt']['lat']:.7f}",
+        "felanmalan": (result.get("felanmalan") or {}).get("nummer", ""),
     }
 
 
-def results_csv(results: list[tuple[str, Json | AppError]], *, grouped: bool) -> str:
-    """Results as CSV; grouped sorts by accountable organisation, unanswered last."""
+def results_csv(
+    results: list[tuple[str, Json | AppError]], *, grouped: bool, reports: bool = False
+) -> str:
+    """Results as CSV; grouped sorts by accountable organisation, unanswered last.
+
+    With reports (a safety walk that made them) a last column names each row's report.
+    """
     records = [_csv_record(ident, result) for ident, result in results]
     if grouped:
         records.sort(key=lambda r: (r.get("huvudman") in (None, ""), r.get("huvudman") or ""))
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    columns = (*CSV_COLUMNS, "felanmalan") if reports else CSV_COLUMNS
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(records)
     return out.getvalue()

@@ -1,5 +1,6 @@
 """HTTP: who maintains this point? Single points and batches."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -10,16 +11,21 @@ from fastapi.responses import Response
 
 from app.access.principal import Principal, PrincipalDep, ReadAccess, contractor_of
 from app.core.body import read_limited
-from app.core.db import ReadConnectionDep
+from app.core.db import ReadConnectionDep, WriteConnectionDep
 from app.core.geo import WGS84, Point, make_point, parse_crs
 from app.core.problems import (
     AppError,
     InvalidInput,
+    NotAuthenticated,
     NotFound,
     UnsupportedMediaType,
 )
+from app.core.public_url import public_base_url
+from app.reports.service import UnknownCategory, active_category
+from app.reports.walk import MAX_WALK_ROWS, create_walk_reports
+from app.reports.walk_schemas import GroupedWalkAnswers, WalkAnswers
 from app.responsibility.batch import (
-    BatchRow,
+    BatchTooLarge,
     grouped_json,
     parse_csv,
     parse_geojson,
@@ -138,12 +144,12 @@ async def _batch_body(request: Request) -> bytes:
             "required": True,
         }
     },
-    response_model=BatchAnswers | GroupedBatchAnswers,
+    response_model=BatchAnswers | GroupedBatchAnswers | WalkAnswers | GroupedWalkAnswers,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def resolve_batch(
     body: Annotated[bytes, Depends(_batch_body)],
-    conn: ReadConnectionDep,
+    conn: WriteConnectionDep,
     request: Request,
     principal: PrincipalDep,
     crs: Annotated[
@@ -155,12 +161,30 @@ async def resolve_batch(
     format: Annotated[str | None, Query(description="json eller csv (annars Accept)")] = None,
     produkt: Produkt = None,
     datum: Datum = None,
+    skapa_felanmalan: Annotated[
+        bool,
+        Query(description="En felanmälan per besvarad rad (kräver token), med protokoll-id"),
+    ] = False,
+    kategori: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Felkategori för rader utan egen kategori (kolumn eller egenskap)",
+        ),
+    ] = None,
 ) -> Response:
-    """Up to 10,000 points; each row gets its answer or its own error."""
+    """Up to 10,000 points; each row gets its answer or its own error.
+
+    With skapa_felanmalan (a safety walk) every answered row also makes a report, all in one
+    transaction; the answer names the walk's protocol."""
     if gruppera not in (None, "huvudman"):
         raise InvalidInput("gruppera kan bara vara 'huvudman'.")
     if format not in (None, "json", "csv"):
         raise InvalidInput("format kan vara 'json' eller 'csv'.")
+    if skapa_felanmalan:
+        await _check_walk(conn, principal, kategori, datum)
+    elif kategori is not None:
+        raise InvalidInput("kategori anges bara med skapa_felanmalan=true.")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     epsg = parse_crs(crs) if crs else None
     if media in _CSV_TYPES:
@@ -171,6 +195,10 @@ async def resolve_batch(
         raise UnsupportedMediaType(
             f"Mediatypen '{media}' stöds inte; skicka application/geo+json eller text/csv."
         )
+    if skapa_felanmalan and len(rows) > MAX_WALK_ROWS:
+        raise BatchTooLarge(
+            f"{len(rows)} punkter skickades; högst {MAX_WALK_ROWS} när felanmälningar skapas."
+        )
     options = resolve_options(request.app.state.settings, datum, produkt)
     points = [row.point for row in rows if isinstance(row.point, Point)]
     # A contractor's rows outside its areas get their own error, like any other bad row.
@@ -178,25 +206,67 @@ async def resolve_batch(
     if refused:
         kept = iter(i not in refused for i in range(len(points)))
         rows = [
-            BatchRow(row.id, row.point if next(kept) else _outside_error())
+            replace(row, point=row.point if next(kept) else _outside_error())
             if isinstance(row.point, Point)
             else row
             for row in rows
         ]
         points = [row.point for row in rows if isinstance(row.point, Point)]
     answered = iter(await resolve_async(conn, points, options, with_swaps=False) if points else [])
-    results: list[tuple[str, Json | AppError]] = [
-        (row.id, next(answered) if isinstance(row.point, Point) else row.point) for row in rows
+    answers: list[Json | AppError] = [
+        next(answered) if isinstance(row.point, Point) else row.point for row in rows
     ]
+    protocol = None
+    if skapa_felanmalan:
+        protocol, answers = await create_walk_reports(
+            conn,
+            principal,
+            rows,
+            answers,
+            kategori,
+            request.app.state.settings,
+            public_base_url(request),
+        )
+    results = [(row.id, answer) for row, answer in zip(rows, answers, strict=True)]
+    # A walk's answer holds what its reports hold; no cache keeps it.
+    private = {"Cache-Control": "private, no-store"} if skapa_felanmalan else {}
     if _wants_csv(request, format):
         return Response(
-            results_csv(results, grouped=gruppera == "huvudman"),
+            results_csv(results, grouped=gruppera == "huvudman", reports=skapa_felanmalan),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="ansvar.csv"'},
+            headers={
+                "Content-Disposition": 'attachment; filename="ansvar.csv"',
+                **private,
+                **({"X-Protokoll": protocol} if protocol else {}),
+            },
         )
     payload: dict[str, Any] = (
         grouped_json(results)
         if gruppera == "huvudman"
         else {"svar": [result_json(i, r) for i, r in results], "antal": len(results)}
     )
-    return Response(orjson.dumps(payload), media_type="application/json")
+    if skapa_felanmalan:
+        made = sum(1 for _, r in results if isinstance(r, dict) and "felanmalan" in r)
+        payload["protokoll"] = protocol
+        payload["felanmalningar"] = made
+    return Response(orjson.dumps(payload), media_type="application/json", headers=private)
+
+
+async def _check_walk(
+    conn: psycopg.AsyncConnection[Any],
+    principal: Principal,
+    kategori: str | None,
+    datum: date | None,
+) -> None:
+    """A walk's reports need a token, today's answer, and a category that exists."""
+    if principal.anonymous:
+        raise NotAuthenticated(
+            "Att skapa felanmälningar från en trygghetsvandring kräver en token.",
+            headers={"WWW-Authenticate": 'Bearer realm="ansvarskartan"'},
+        )
+    if datum is not None:
+        raise InvalidInput("datum kan inte anges med skapa_felanmalan: felanmälan gäller i dag.")
+    if kategori is not None and await active_category(conn, kategori) is None:
+        raise UnknownCategory(
+            f"Kategorin '{kategori}' finns inte; se /api/v1/felkategorier för de som finns."
+        )
