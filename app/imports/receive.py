@@ -10,6 +10,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
 from app.core.body import limited_stream
+from app.core.multipart import PartHeaders
 from app.core.problems import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 MAX_FIELD_BYTES = 64 * 1024
@@ -31,15 +32,13 @@ class ReceivedForm:
         return values[-1] if values else None
 
 
-class _Collector:
+class _Collector(PartHeaders):
     """Callbacks for the streaming parser: headers per part, field values, file bytes."""
 
     def __init__(self, file_field: str, file_path: Path, file_limit: int) -> None:
+        super().__init__()
         self.form = ReceivedForm()
         self.file_field, self.target, self.file_limit = file_field, file_path, file_limit
-        self.header_field = b""
-        self.header_value = b""
-        self.headers: dict[bytes, bytes] = {}
         self.name: str | None = None
         self.is_file = False
         self.value = bytearray()
@@ -49,21 +48,8 @@ class _Collector:
     def part_begin(self) -> None:
         self.headers, self.name, self.is_file, self.value = {}, None, False, bytearray()
 
-    def header_field_data(self, data: bytes, start: int, end: int) -> None:
-        self.header_field += data[start:end]
-
-    def header_value_data(self, data: bytes, start: int, end: int) -> None:
-        self.header_value += data[start:end]
-
-    def header_end(self) -> None:
-        self.headers[self.header_field.strip().lower()] = self.header_value.strip()
-        self.header_field, self.header_value = b"", b""
-
     def headers_finished(self) -> None:
-        disposition, options = parse_options_header(self.headers.get(b"content-disposition"))
-        if disposition != b"form-data" or b"name" not in options:
-            raise InvalidInput("En del av formuläret saknar Content-Disposition med namn.")
-        self.name = options[b"name"].decode("utf-8", "replace")
+        self.name, options = self.part_disposition()
         self.is_file = self.name == self.file_field and b"filename" in options
         if self.is_file:
             if self.form.file_path is not None:

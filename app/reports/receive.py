@@ -15,6 +15,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from app.core.body import limited_stream, read_limited
+from app.core.multipart import PartHeaders
 from app.core.problems import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from app.reports.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoTooLarge
 from app.reports.schemas import ReportIn
@@ -37,15 +38,13 @@ class IncomingReport:
     photos: list[bytes] = field(default_factory=list)
 
 
-class _Form:
+class _Form(PartHeaders):
     """Callbacks of the streaming parser: the fields' values and the photos' bytes."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.fields: dict[str, str] = {}
         self.photos: list[bytearray] = []
-        self.header_field = b""
-        self.header_value = b""
-        self.headers: dict[bytes, bytes] = {}
         self.name = ""
         self.is_photo = False
         self.value = bytearray()
@@ -53,21 +52,8 @@ class _Form:
     def part_begin(self) -> None:
         self.headers, self.name, self.is_photo, self.value = {}, "", False, bytearray()
 
-    def header_field_data(self, data: bytes, start: int, end: int) -> None:
-        self.header_field += data[start:end]
-
-    def header_value_data(self, data: bytes, start: int, end: int) -> None:
-        self.header_value += data[start:end]
-
-    def header_end(self) -> None:
-        self.headers[self.header_field.strip().lower()] = self.header_value.strip()
-        self.header_field, self.header_value = b"", b""
-
     def headers_finished(self) -> None:
-        disposition, options = parse_options_header(self.headers.get(b"content-disposition"))
-        if disposition != b"form-data" or b"name" not in options:
-            raise InvalidInput("En del av formuläret saknar Content-Disposition med namn.")
-        self.name = options[b"name"].decode("utf-8", "replace")
+        self.name, options = self.part_disposition()
         if b"filename" in options:
             if self.name != PHOTO_FIELD:
                 raise InvalidInput(f"Filer skickas i fältet {PHOTO_FIELD}, inte {self.name}.")
