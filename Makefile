@@ -15,7 +15,7 @@ DEMO_PARCELS ?= 20000
 FUZZ_SEED ?= 14
 FUZZ_EXAMPLES ?= 100
 
-FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/index.html frontend/vite.config.js \
+FRONTEND_SOURCES := $(shell find frontend/src -type f) $(wildcard frontend/*.html) frontend/vite.config.js \
 	frontend/package.json frontend/package-lock.json
 
 .PHONY: help deps lock test-deps bench-deps frontend db db-stop migrate demo-data demo serve test \

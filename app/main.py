@@ -29,6 +29,7 @@ from app.features.router import router as features_router
 from app.health.router import router as health_router
 from app.history.router import router as history_router
 from app.imports.router import router as imports_router
+from app.mapui.pages import router as pages_router
 from app.mapui.router import router as map_router
 from app.municipality.boundary import warn_when_boundary_missing
 from app.open311.router import router as open311_router
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_router, prefix=API_PREFIX)
     app.include_router(features_router)
     app.include_router(open311_router)
+    app.include_router(pages_router)
 
     if (FRONTEND_DIST / "index.html").exists():
         app.mount("/", StaticFiles(directory=FRONTEND_DIST, html=True), name="karta")

@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 const require = createRequire(import.meta.url);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PAGES = ["index", "felanmalan", "inkorg", "trygghetsvandring", "inloggning"];
 const SWAGGER_UI = dirname(require.resolve("swagger-ui-dist/package.json"));
 const SWAGGER_FILES = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"];
 
@@ -27,13 +30,23 @@ function swaggerUi() {
 export default defineConfig({
   base: "/",
   plugins: [swaggerUi()],
-  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 800 },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 800,
+    // One page per task: the map, a report's public page, the inbox, a walk's protocol, sign-in.
+    rollupOptions: {
+      input: Object.fromEntries(PAGES.map((name) => [name, join(HERE, `${name}.html`)])),
+    },
+  },
   server: {
     proxy: {
       "/api": "http://127.0.0.1:8000",
       "/ogc": "http://127.0.0.1:8000",
       "/docs": "http://127.0.0.1:8000",
       "/openapi.json": "http://127.0.0.1:8000",
+      "/inloggning/": "http://127.0.0.1:8000",
+      "/utloggning": "http://127.0.0.1:8000",
     },
   },
 });

@@ -6,6 +6,8 @@ import { ApiError, getJson } from "./api.js";
 import { Layers } from "./layers.js";
 import { buildLegend } from "./legend.js";
 import { renderAnswer, renderMessage } from "./panel.js";
+import { showReporting } from "./report/entry.js";
+import { ReportsLayer } from "./report/layer.js";
 import { setupSearch } from "./search.js";
 import { readView, writeView } from "./urlstate.js";
 
@@ -79,6 +81,7 @@ async function resolve(map, latlng) {
   try {
     const answer = await getJson(`/api/v1/ansvar?lon=${latlng.lng.toFixed(7)}&lat=${latlng.lat.toFixed(7)}`);
     renderAnswer(panel, answer);
+    showReporting(panel.querySelector(".report-slot"), answer, latlng);
     keepPointVisible(map, latlng);
     await showHighlight(map, answer);
   } catch (error) {
@@ -133,6 +136,8 @@ async function start() {
     else layers.hiddenCategories.add(category);
     layers.redrawTiles();
   });
+
+  new ReportsLayer(map, document.getElementById("kategorier"));
 
   const organisations = await getJson("/api/v1/organisationer").catch(() => []);
   const select = document.getElementById("organisation");

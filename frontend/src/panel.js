@@ -50,6 +50,7 @@ export function renderAnswer(panel, answer) {
     organisationBlock("Ansvarig (huvudman)", answer.huvudman) +
     performer +
     parcel +
+    `<div class="report-slot"></div>` +
     `<p class="meta rule">Regel: ${escape(answer.regel)}${answer.avstand_m != null ? `, ${escape(String(answer.avstand_m).replace(".", ","))} m` : ""}</p>`;
   panel.hidden = false;
 }

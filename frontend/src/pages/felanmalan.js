@@ -1,0 +1,2 @@
+// The Felanmälan page (being built).
+import "../app.css";

@@ -1,0 +1,2 @@
+// The Inkorg page (being built).
+import "../app.css";

@@ -1,0 +1,2 @@
+// The Logga in page (being built).
+import "../app.css";

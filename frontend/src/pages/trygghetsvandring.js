@@ -1,0 +1,2 @@
+// The Trygghetsvandring page (being built).
+import "../app.css";
