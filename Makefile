@@ -43,8 +43,9 @@ lock: ## Resolve pyproject.toml's dependencies into requirements.lock (then: mak
 		--build-deps-for editable --strip-extras --no-emit-index-url --no-emit-find-links \
 		--output-file $(LOCK) pyproject.toml
 
-test-deps: deps ## Also what the tests need (Chromium, pdftoppm)
+test-deps: deps ## Also what the tests need (Chromium, pdftoppm, the test OpenID provider)
 	scripts/system-deps.sh --test
+	cd tests/oidc-provider && npm ci --no-audit --no-fund
 
 bench-deps: deps ## Also what the benchmarks need (wrk, Chromium)
 	scripts/system-deps.sh --bench

@@ -165,14 +165,19 @@ def demo(
     from app.demo.load import demo_is_loaded, generate_and_load
 
     # The owner's: the load migrates, restarts the tables' ids and rebuilds their indexes.
-    engine = make_owner_engine(get_settings())
+    settings = get_settings()
+    engine = make_owner_engine(settings)
     if bara_om_tom:
         with engine.connect() as conn:
             if demo_is_loaded(conn):
                 typer.echo("Databasen har redan data; demo laddas inte om.")
                 return
     summary = generate_and_load(
-        engine, katalog / f"seed{seed}-{fastigheter}", seed=seed, parcels=fastigheter
+        engine,
+        katalog / f"seed{seed}-{fastigheter}",
+        seed=seed,
+        parcels=fastigheter,
+        service_role=settings.service_role,
     )
     for line in summary.lines():
         typer.echo(line)
@@ -185,6 +190,8 @@ def _print_answer(answer: dict[str, Any]) -> None:
         for contact in huvudman["kontakter"]:
             reach = ", ".join(v for v in (contact["telefon"], contact["epost"]) if v)
             typer.echo(f"             {contact['roll']}: {reach}")
+        if huvudman.get("vagledning"):
+            typer.echo(f"             {huvudman['vagledning']}")
     if performer := answer["utforare"]:
         typer.echo(
             f"  Utförare:  {performer['organisation']['namn']} ({performer['driftomrade']['namn']})"
@@ -209,6 +216,13 @@ def ansvar(
     ut: Annotated[Path | None, typer.Option(help="Skriv CSV-svaret hit i stället")] = None,
     gruppera: Annotated[bool, typer.Option(help="Sortera svaren per huvudman")] = False,
     produkt: Annotated[str | None, typer.Option(help="Föredra denna skötselprodukt")] = None,
+    kategori: Annotated[
+        str | None, typer.Option(help="Föredra felkategorins skötselprodukter")
+    ] = None,
+    noggrannhet: Annotated[
+        float | None,
+        typer.Option(min=0, max=10_000, help="Punktens noggrannhet i meter (standard 3)"),
+    ] = None,
     datum: Annotated[str | None, typer.Option(help="Svaret som det var denna dag")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Svaret som JSON")] = False,
 ) -> None:
@@ -225,7 +239,7 @@ def ansvar(
         day = date.fromisoformat(datum) if datum else None
     except ValueError:
         raise InvalidInput(f"datum '{datum}' ska skrivas ÅÅÅÅ-MM-DD") from None
-    options = resolve_options(settings, day, produkt)
+    options = resolve_options(settings, day, produkt, category=kategori, accuracy_m=noggrannhet)
     engine = make_sync_engine(settings)
     if fil is not None:
         from app.core.geo import parse_crs

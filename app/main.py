@@ -37,6 +37,8 @@ from app.organisations.router import router as organisations_router
 from app.reports.retention import DailyRetention
 from app.reports.router import router as reports_router
 from app.responsibility.router import router as responsibility_router
+from app.signin.router import api_router as signin_api_router
+from app.signin.router import browser_router as signin_router
 from app.styles.router import router as styles_router
 
 API_PREFIX = "/api/v1"
@@ -105,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(export_router, prefix=API_PREFIX)
     app.include_router(imports_router, prefix=API_PREFIX)
     app.include_router(reports_router, prefix=API_PREFIX)
+    app.include_router(signin_api_router, prefix=API_PREFIX)
+    app.include_router(signin_router)
     app.include_router(features_router)
     app.include_router(open311_router)
     app.include_router(pages_router)

@@ -4,11 +4,11 @@
 
 Needs the demo loaded (make demo-data) and the map built (make frontend). Starts the service,
 then, over --varv runs each: time from navigation until every visible layer is drawn, at the
-whole municipality, a district and a block; and click-to-answer time at the block. Baseline
-(--baslinje-varv runs):
-a plain Leaflet page that fetches the same bbox as GeoJSON (one page of up to 10,000 features
-per collection) and draws it with L.geoJSON, measured the same way. Prints median and max and
-the ratio ours/baseline per view.
+whole municipality, a district and a block; and click-to-answer time at the block (until the
+panel marks data-klar: the answer shown, its objects highlighted and the map moved so the point
+stays beside the panel). Baseline (--baslinje-varv runs): a plain Leaflet page that fetches
+the same bbox as GeoJSON (one page of up to 10,000 features per collection) and draws it with
+L.geoJSON, measured the same way. Prints median and max and the ratio ours/baseline per view.
 """
 
 import argparse

@@ -23,7 +23,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.core.settings import Settings
-from app.responsibility.queries import Tolerances, candidate_params
+from app.responsibility.queries import candidate_params
+from app.responsibility.rules import Tolerances
 from app.responsibility.service import CANDIDATES_PSYCOPG
 from bench.common import percentile, require_tools, wrk
 from bench.scaled_demo import scaled_demo_url

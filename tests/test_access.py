@@ -14,8 +14,9 @@ from app.access.tokens import create_token, list_tokens, revoke_token
 from app.core.settings import Settings
 from app.main import create_app
 
-# Routes anyone may call whatever the settings: the health check.
-OPEN_ROUTES = {"/healthz"}
+# The health check, and who is signed in: the sign-in page asks before anyone is, whatever
+# ANSVAR_PUBLIC_READ.
+OPEN_ROUTES = {"/healthz", "/api/v1/inloggning"}
 # POST routes that only read (they take many points at once).
 READING_POSTS = {"/api/v1/ansvar/batch"}
 # Routes anonymous callers may use when the deployment allows it (ANSVAR_ANONYMA_FELANMALAN,

@@ -177,16 +177,56 @@ def test_rules(client: TestClient, case: Case) -> None:
 @pytest.mark.usefixtures("handmade_data")
 def test_answer_explains_itself(client: TestClient) -> None:
     answer = _ask(client, (63, 60))
-    assert answer["forklaring"].startswith("Parkbänk/sittplats 3,0 m från punkten; sköts av")
-    assert "Södertörns Parkdrift" in answer["forklaring"]
+    assert answer["forklaring"] == (
+        "Punkten ligger 3,0 m från ett objekt av typen parkbänk eller sittplats, som"
+        " Södertörns Parkdrift sköter på uppdrag av Parkenheten."
+    )
     assert answer["utforare"]["egen_regi"] is False
     assert answer["utforare"]["avtal_fran"] == "2024-04-01"
     assert answer["huvudman"]["kontakter"][0]["telefon"]
     assert answer["markagare"]["fastighetsbeteckning"] == "HUDDINGE TESTTRAKT 1:1"
-    runner_up = answer["kandidater"][0]
-    assert runner_up["huvudman"]["slug"] == "huge"
-    assert runner_up["regel"] == "punktobjekt"
-    assert runner_up["avstand_m"] == pytest.approx(7.0, abs=0.01)
+    # The lawn under the click first, then the other bench (7 m: beyond the click's 3 m).
+    lawn, bench = answer["kandidater"]
+    assert (lawn["regel"], lawn["objekt"]["kod"]) == ("tackande-yta", "G2")
+    assert bench["huvudman"]["slug"] == "huge"
+    assert bench["regel"] == "punktobjekt"
+    assert bench["avstand_m"] == pytest.approx(7.0, abs=0.01)
+    assert answer["tvetydig"] is False, "a bench decided; the other one is not what was meant"
+
+
+@pytest.mark.usefixtures("handmade_data")
+def test_in_house_work_names_the_organisation_once(client: TestClient) -> None:
+    answer = _ask(client, (170, 52))
+    assert answer["huvudman"]["slug"] == "huge"
+    assert answer["utforare"]["egen_regi"] is True
+    assert answer["utforare"]["organisation"]["slug"] == "huge"
+    assert answer["forklaring"] == (
+        "Punkten ligger 2,0 m från ett objekt av typen klippt häck, som Huge sköter i egen regi."
+    )
+
+
+@pytest.mark.usefixtures("handmade_data")
+def test_the_explanation_has_no_codes_or_rule_names(client: TestClient) -> None:
+    for xy in [(63, 60), (170, 52), (30, 30), (80, 15), (330, 10), (150, 150), (50, 130)]:
+        answer = _ask(client, xy)
+        words = answer["forklaring"].replace(",", " ").replace(".", " ").split()
+        assert answer["regel"] not in words
+        assert "/" not in answer["forklaring"], "a product's name in words, not as a label"
+        if answer["objekt"]:
+            assert answer["objekt"]["kod"] not in words, answer["forklaring"]
+
+
+@pytest.mark.usefixtures("handmade_data")
+def test_a_parcel_boundary_names_the_other_parcel_and_its_owner(client: TestClient) -> None:
+    # (100, 150) lies on the boundary of 1:3 (owner unknown) and 1:4 (the private owner).
+    answer = _ask(client, (100, 150))
+    assert answer["regel"] == "fastighet"
+    assert answer["tvetydig"] is True
+    [other] = answer["tvetydig_med"]
+    assert other["fastighetsbeteckning"] == "HUDDINGE TESTTRAKT 1:4"
+    assert other["objekt"] is None
+    assert other["organisation"]["slug"] == "privat"
+    assert "kontaktcenter" in other["organisation"]["vagledning"]
 
 
 @pytest.mark.usefixtures("handmade_data")
@@ -214,6 +254,10 @@ def test_shared_boundary_names_the_other_organisation(client: TestClient) -> Non
         *(o["organisation"]["slug"] for o in answer["tvetydig_med"]),
     }
     assert involved == {"parkenheten", "huge"}
+    [other] = answer["tvetydig_med"]
+    assert other["organisation"]["kontakter"], "the other organisation comes with its contacts"
+    assert (other["objekt"]["kod"], other["objekt"]["geometrityp"]) == ("G2", "yta")
+    assert other["fastighetsbeteckning"] is None
 
 
 @pytest.mark.usefixtures("handmade_data")
@@ -406,7 +450,7 @@ def test_cli_answers_a_point_and_a_file(engine: Engine, tmp_path: Path) -> None:
         timeout=60,
         check=True,
     )
-    assert "Parkbänk/sittplats 3,0 m från punkten" in single.stdout
+    assert "3,0 m från ett objekt av typen parkbänk eller sittplats" in single.stdout
     points = tmp_path / "punkter.csv"
     points.write_text(f"id,lon,lat\nx1,{lon},{lat}\nx2,17.60,59.25\n", encoding="utf-8")
     batch = subprocess.run(

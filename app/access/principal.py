@@ -1,4 +1,4 @@
-"""Who is asking: resolved from a Bearer token per request; reads may be open to everyone."""
+"""Who is asking: a Bearer token, else a signed-in browser's session; reads may be open to all."""
 
 from dataclasses import dataclass
 from typing import Annotated
@@ -8,21 +8,36 @@ from fastapi import Depends, Request
 from app.access.tokens import valid_token
 from app.core.db import pooled_connection
 from app.core.problems import Forbidden, NotAuthenticated
+from app.signin.csrf import check_browser_write
+from app.signin.sessions import SignedIn, find_session, session_cookie
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller: anonymous, or a token's role and organisation."""
+    """The caller: anonymous, or a token's or a session's role and organisation.
+
+    A session made by signing in with a token carries that token's id, so its writes are
+    signed as the token's; a session from the organisation's provider carries none.
+    """
 
     role: str | None
     organisation_id: int | None = None
     token_id: int | None = None
     name: str | None = None
+    email: str | None = None
+    session_id: int | None = None
 
     @property
     def anonymous(self) -> bool:
-        """True when no token was given."""
+        """True when no token was given and no session is signed in."""
         return self.role is None
+
+    @property
+    def signature(self) -> str:
+        """How this caller's writes are signed (ansvar.anvandare): a token, else the person."""
+        if self.token_id is not None or self.session_id is None:
+            return f"token:{self.token_id} {self.name}"
+        return f"inloggning:{self.email or '-'} {self.name}"
 
 
 ANONYMOUS = Principal(role=None)
@@ -30,10 +45,17 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ansvarskartan"'}
 
 
 async def current_principal(request: Request) -> Principal:
-    """The caller of this request; a token that is given must be valid."""
+    """The caller of this request; a token that is given must be valid, and wins over a session.
+
+    A session cookie that is no longer valid counts as none (anonymous); a write that the
+    session authenticates must carry its CSRF token (app.signin.csrf).
+    """
     header = request.headers.get("authorization")
     if header is None:
-        return ANONYMOUS  # no database work for anonymous reads
+        session_id = session_cookie(request)
+        if session_id is None:
+            return ANONYMOUS  # no database work for anonymous reads
+        return await _session_principal(request, session_id)
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated(
@@ -50,6 +72,27 @@ async def current_principal(request: Request) -> Principal:
         organisation_id=holder.organisation_id,
         token_id=holder.id,
         name=holder.name,
+    )
+
+
+async def _session_principal(request: Request, session_id: str) -> Principal:
+    async with pooled_connection(request) as conn:
+        found = await find_session(conn, session_id, request.app.state.settings)
+    if found is None:
+        return ANONYMOUS
+    check_browser_write(request, found.csrf_token)
+    return session_principal(found)
+
+
+def session_principal(found: SignedIn) -> Principal:
+    """The principal a valid session stands for."""
+    return Principal(
+        role=found.role,
+        organisation_id=found.organisation_id,
+        token_id=found.token_id,
+        name=found.name,
+        email=found.email,
+        session_id=found.id,
     )
 
 

@@ -37,14 +37,17 @@ class TokenHolder:
 def actor_sql(column: str) -> str:
     """SQL of who the signature in `column` is: a token as "name (role, organisation)".
 
-    column is an expression of the calling code, never user input. A signature that is no
-    known token's is shown as it is.
+    column is an expression of the calling code, never user input. A person signed in with
+    the organisation's account ("inloggning:<e-mail> <name>") is shown by name only: the e-mail
+    stays in the audit log. A signature that is no known token's is shown as it is.
     """
     return (
-        "coalesce((SELECT t.namn || ' (' || t.roll"  # noqa: S608 (column: the caller's constant)
+        f"CASE WHEN starts_with({column}, 'inloggning:')"  # noqa: S608 (column: the caller's constant)
+        f" THEN regexp_replace({column}, '^inloggning:[^ ]* ', '') || ' (inloggad)'"
+        " ELSE coalesce((SELECT t.namn || ' (' || t.roll"
         " || coalesce(', ' || coalesce(o.kortnamn, o.namn), '') || ')'"
         " FROM api_token t LEFT JOIN organisation o ON o.id = t.organisation_id"
-        f" WHERE t.id = CAST(substring({column} FROM {_SIGNED_TOKEN_ID}) AS int)), {column})"
+        f" WHERE t.id = CAST(substring({column} FROM {_SIGNED_TOKEN_ID}) AS int)), {column}) END"
     )
 
 

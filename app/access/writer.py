@@ -22,7 +22,7 @@ _MARK_SQL = (
 
 def _params(who: Principal | str, reason: str, start: datetime | None) -> dict[str, str]:
     return {
-        "who": who if isinstance(who, str) else f"token:{who.token_id} {who.name}",
+        "who": who if isinstance(who, str) else who.signature,
         "why": reason,
         "start": start.isoformat() if start else "",
     }

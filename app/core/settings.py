@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
-from app.core.paths import REPO_ROOT
+from app.core.paths import DATA_DIR, REPO_ROOT
 
 # The roles of the project-local cluster of scripts/local-postgis.sh: the owner (the cluster's
 # bootstrap superuser) migrates and creates databases; the service connects as the other.
@@ -164,6 +164,44 @@ class Settings(BaseSettings):
     delivery_retry_max_s: float = Field(default=3600.0, gt=0)
     delivery_max_attempts: int = Field(
         default=20, ge=1, description="After this many failures a delivery is given up (avbruten)."
+    )
+    oidc_issuer: str = Field(
+        default="",
+        description="The OpenID Connect provider's issuer (https://login.microsoftonline.com/"
+        "<tenant>/v2.0 for Entra ID); its /.well-known/openid-configuration is read. Empty: no"
+        " sign-in with an organisation account.",
+    )
+    oidc_client_id: str = Field(default="", description="This service's client id at the provider.")
+    oidc_client_secret: SecretStr = Field(
+        default=SecretStr(""), description="The client secret; empty for a public client (PKCE)."
+    )
+    oidc_scopes: str = Field(
+        default="openid profile email", description="The scopes asked for (space-separated)."
+    )
+    oidc_claim: str = Field(
+        default="groups",
+        description="The claim whose values give role and organisation (Entra ID: groups, or"
+        " roles for the application's app roles).",
+    )
+    oidc_mapping_file: Path = Field(
+        default=DATA_DIR / "oidc_roller.csv",
+        description="CSV of claim value → role and organisation (varde,roll,organisation); the"
+        " first row in the file whose value the user has decides.",
+    )
+    signin_with_token: bool = Field(
+        default=True,
+        description="A browser may sign in with an API token (POST /inloggning/token).",
+    )
+    session_idle_minutes: int = Field(
+        default=120, ge=1, le=7 * 24 * 60, description="A session unused this long ends."
+    )
+    session_max_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="A session ends this long after sign-in."
+    )
+    session_cookie_secure: bool = Field(
+        default=True,
+        description="The session cookie is Secure (sent over HTTPS only; browsers also send it to"
+        " http://localhost and 127.0.0.1). Off only for a demo on plain http elsewhere.",
     )
 
     @property

@@ -12,8 +12,9 @@ from sqlalchemy import Connection, Engine, text
 
 from app.catalogue.catalogue_file import read_catalogue
 from app.catalogue.sync import sync_catalogue
-from app.core.migrate import upgrade
+from app.core.migrate import grant_service_role, upgrade
 from app.core.paths import CATALOGUE_CSV, DEMO_DATA_DIR, MUNICIPALITIES_GEOJSON
+from app.demo.reports import add_demo_reports
 from app.imports.areas import import_areas, import_municipality_boundaries
 from app.imports.mapping import read_mapping, store_mapping
 from app.imports.objects import import_objects
@@ -117,6 +118,7 @@ def table_counts(conn: Connection) -> dict[str, int]:
             " WHERE valid_to IS NULL"
         ),
         "skötselobjekt": "SELECT count(*) FROM skotselobjekt WHERE valid_to IS NULL",
+        "felanmälningar": "SELECT count(*) FROM felanmalan",
         "parkbänkar (UT1)": (
             "SELECT count(*) FROM skotselobjekt"
             " WHERE valid_to IS NULL AND skotselprodukt_kod = 'UT1'"
@@ -128,7 +130,9 @@ def table_counts(conn: Connection) -> dict[str, int]:
     return {name: conn.execute(text(sql)).scalar_one() for name, sql in queries.items()}
 
 
-def generate_and_load(engine: Engine, out_dir: Path, *, seed: int, parcels: int) -> DemoSummary:
+def generate_and_load(
+    engine: Engine, out_dir: Path, *, seed: int, parcels: int, service_role: str | None = None
+) -> DemoSummary:
     """Generate the demo files (reused when present) and load them, replacing all data."""
     from app.demo.generate import generate
 
@@ -143,8 +147,12 @@ def generate_and_load(engine: Engine, out_dir: Path, *, seed: int, parcels: int)
     started = time.perf_counter()
     with engine.begin() as conn:
         upgrade(conn)
+        # A migration applied here made tables the service's role must be able to use.
+        if service_role:
+            grant_service_role(conn, service_role)
         reset_data(conn)
         summary.results = load_demo(conn, out_dir, manifest)
+        add_demo_reports(conn, seed=seed)
         summary.counts = table_counts(conn)
     summary.seconds_load = time.perf_counter() - started
     return summary

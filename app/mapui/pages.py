@@ -21,25 +21,25 @@ def _page(name: str) -> FileResponse | HTMLResponse:
     return FileResponse(built, media_type="text/html; charset=utf-8", headers=_NO_STORE)
 
 
-@router.get("/felanmalan/{nummer}")
+@router.get("/felanmalan/{nummer}", response_model=None)
 async def report_page(nummer: str = PathParam(max_length=30)) -> FileResponse | HTMLResponse:  # noqa: ARG001 (read by the page)
     """A report's public page; the page reads the number from its address."""
     return _page("felanmalan")
 
 
-@router.get("/inkorg")
+@router.get("/inkorg", response_model=None)
 async def inbox_page() -> FileResponse | HTMLResponse:
     """The signed-in organisation's inbox."""
     return _page("inkorg")
 
 
-@router.get("/trygghetsvandring/{protokoll}")
+@router.get("/trygghetsvandring/{protokoll}", response_model=None)
 async def walk_page(protokoll: str = PathParam(max_length=30)) -> FileResponse | HTMLResponse:  # noqa: ARG001 (read by the page)
     """A safety walk's protocol, printable."""
     return _page("trygghetsvandring")
 
 
-@router.get("/inloggning")
+@router.get("/inloggning", response_model=None)
 async def sign_in_page() -> FileResponse | HTMLResponse:
     """Sign in with the organisation's account, or with a token."""
     return _page("inloggning")

@@ -5,7 +5,9 @@ from typing import Any
 import psycopg
 
 # Designations by prefix, read in the order of the text_pattern_ops index so the scan stops
-# after a few rows (a parcel with several areas has a row per area); then their extents.
+# after a few rows (a parcel with several areas has a row per area); then their extents, a
+# point inside the largest area (where the map asks who is responsible) and the areas' feature
+# ids in the OGC collection fastigheter (which the map outlines).
 PARCELS_SQL = """
 WITH names AS (
   SELECT DISTINCT beteckning FROM (
@@ -13,9 +15,12 @@ WITH names AS (
     WHERE valid_to IS NULL AND beteckning LIKE %(prefix)s
     ORDER BY beteckning USING ~<~ LIMIT %(limit)s * 4) first_rows
 )
-SELECT n.beteckning, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+SELECT n.beteckning, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), ST_X(p), ST_Y(p), ids
 FROM names n CROSS JOIN LATERAL (
-  SELECT ST_Transform(ST_SetSRID(ST_Extent(f.geom), 3006), 4326) AS e
+  SELECT ST_Transform(ST_SetSRID(ST_Extent(f.geom), 3006), 4326) AS e,
+         ST_Transform(ST_PointOnSurface(
+           (array_agg(f.geom ORDER BY ST_Area(f.geom) DESC, f.id))[1]), 4326) AS p,
+         array_agg(f.objektidentitet::text ORDER BY ST_Area(f.geom) DESC, f.id) AS ids
   FROM fastighet f WHERE f.beteckning = n.beteckning AND f.valid_to IS NULL) x
 ORDER BY n.beteckning USING ~<~ LIMIT %(limit)s
 """
@@ -35,10 +40,14 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+ParcelRow = tuple[str, float, float, float, float, float, float, list[str]]
+
+
 async def parcel_suggestions(
     conn: psycopg.AsyncConnection[Any], prefix: str, limit: int
-) -> list[tuple[str, float, float, float, float]]:
-    """Designations that start with prefix, in index order, with their extents in WGS 84."""
+) -> list[ParcelRow]:
+    """Designations that start with prefix, in index order: name, extent and inner point in
+    WGS 84, and the ids of its areas."""
     cursor = await conn.execute(
         PARCELS_SQL,
         {"prefix": _like_escape(prefix) + "%", "limit": limit},

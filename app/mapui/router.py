@@ -49,8 +49,14 @@ async def search(
     suggestions: list[dict[str, Any]] = []
     parcels = await parcel_suggestions(conn, text, MAX_SUGGESTIONS)
     suggestions += [
-        {"typ": "fastighet", "namn": row[0], "bbox": [round(v, 6) for v in row[1:]]}
-        for row in parcels
+        {
+            "typ": "fastighet",
+            "namn": namn,
+            "bbox": [round(v, 6) for v in (west, south, east, north)],
+            "punkt": [round(lon, 7), round(lat, 7)],
+            "fastighetsytor": areas,
+        }
+        for namn, west, south, east, north, lon, lat, areas in parcels
     ]
     organisations = await organisation_suggestions(conn, q.strip(), MAX_SUGGESTIONS)
     suggestions += [

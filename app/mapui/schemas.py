@@ -27,6 +27,14 @@ class Suggestion(BaseModel):
     bbox: list[float] | None = Field(
         description="Västra, södra, östra, norra kanten (WGS84); null när den saknar objekt"
     )
+    punkt: list[float] | None = Field(
+        default=None,
+        description="En punkt inuti fastigheten (lon, lat, WGS84), där kartan frågar om ansvar",
+    )
+    fastighetsytor: list[str] | None = Field(
+        default=None,
+        description="Fastighetens ytor: deras id i OGC-samlingen fastigheter, största först",
+    )
 
 
 class Suggestions(BaseModel):

@@ -21,6 +21,7 @@ from app.models.reports import (
     Felkategori,
     Leverans,
 )
+from app.models.signin import Inloggning, Inloggningsforsok
 
 __all__ = [
     "SRID",
@@ -38,6 +39,8 @@ __all__ = [
     "Importavvisning",
     "Importhandelse",
     "Importkorning",
+    "Inloggning",
+    "Inloggningsforsok",
     "Kodmappning",
     "Kommungrans",
     "Kontakt",

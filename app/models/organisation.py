@@ -3,6 +3,7 @@
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.text_limits import FREE_TEXT_LENGTH
 from app.models.base import Base
 
 ORGANISATION_TYPES = (
@@ -26,6 +27,9 @@ class Organisation(Base):
             "typ IN (" + ", ".join(f"'{t}'" for t in ORGANISATION_TYPES) + ")", name="typ"
         ),
         CheckConstraint("overordnad_id IS DISTINCT FROM id", name="not_own_parent"),
+        CheckConstraint(
+            f"length(vagledning) BETWEEN 1 AND {FREE_TEXT_LENGTH}", name="vagledning_length"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -38,6 +42,8 @@ class Organisation(Base):
     )
     organisationsnummer: Mapped[str | None] = mapped_column(Text)
     webbplats: Mapped[str | None] = mapped_column(Text)
+    # What a resident should do when this organisation is the answer (migration 0009).
+    vagledning: Mapped[str | None] = mapped_column(Text)
 
     kontakter: Mapped[list["Kontakt"]] = relationship(
         back_populates="organisation",

@@ -29,6 +29,15 @@ from app.models.base import SRID, Base
 REPORT_STATUSES = ("ny", "mottagen", "pagar", "atgardad", "ej-vart-ansvar", "dubblett")
 # A report in one of these is closed: handled, not ours (forwarded), or a duplicate.
 CLOSED_STATUSES = ("atgardad", "ej-vart-ansvar", "dubblett")
+# What each status is called in Swedish: on the map, in the inbox and on the public page.
+STATUS_TEXT = {
+    "ny": "Ny",
+    "mottagen": "Mottagen",
+    "pagar": "Pågår",
+    "atgardad": "Åtgärdad",
+    "ej-vart-ansvar": "Ej vårt ansvar",
+    "dubblett": "Dubblett",
+}
 DELIVERY_PURPOSES = ("ny", "kopia", "kvitto", "stangd", "vidarebefordrad")
 
 

@@ -22,7 +22,7 @@ organisation_app = typer.Typer(
 )
 
 _TYPES = "kommun, forvaltning, kommunalt_bolag, entreprenor, stat, privat eller forening"
-_OPTIONAL_FIELDS = ("kortnamn", "overordnad", "organisationsnummer", "webbplats")
+_OPTIONAL_FIELDS = ("kortnamn", "overordnad", "organisationsnummer", "webbplats", "vagledning")
 
 Slug = Annotated[
     str, typer.Argument(help="Organisationens slug: små bokstäver, siffror och bindestreck")
@@ -31,6 +31,12 @@ Kortnamn = Annotated[str | None, typer.Option(help="Kort namn, t.ex. Parkenheten
 Overordnad = Annotated[str | None, typer.Option(help="Slug för organisationen den hör till")]
 Organisationsnummer = Annotated[str | None, typer.Option(help="Organisationsnummer")]
 Webbplats = Annotated[str | None, typer.Option(help="Webbplats")]
+Vagledning = Annotated[
+    str | None,
+    typer.Option(
+        help="Vägledning i svaret när organisationen ansvarar, t.ex. vem som svarar på frågor"
+    ),
+]
 Roll = Annotated[str | None, typer.Option(help="Kontaktens roll, t.ex. Felanmälan")]
 Telefon = Annotated[str | None, typer.Option(help="Kontaktens telefonnummer")]
 Epost = Annotated[str | None, typer.Option(help="Kontaktens e-postadress")]
@@ -80,6 +86,7 @@ def create(
     overordnad: Overordnad = None,
     organisationsnummer: Organisationsnummer = None,
     webbplats: Webbplats = None,
+    vagledning: Vagledning = None,
     roll: Roll = None,
     telefon: Telefon = None,
     epost: Epost = None,
@@ -112,6 +119,7 @@ def create(
             "overordnad": overordnad or None,
             "organisationsnummer": organisationsnummer or None,
             "webbplats": webbplats or None,
+            "vagledning": vagledning or None,
             "kontakter": [contact.model_dump()] if contact else [],
         }
     )
@@ -165,6 +173,8 @@ def list_command(
         if org.webbplats:
             about.append(org.webbplats)
         typer.echo(f"{org.slug:<{width}}  {org.namn} ({', '.join(about)})")
+        if org.vagledning:
+            typer.echo(f"{'':<{width}}    Vägledning: {org.vagledning}")
         for contact in org.kontakter:
             typer.echo(f"{'':<{width}}    {_describe_contact(contact)}")
 
@@ -179,6 +189,7 @@ def change(
     overordnad: Overordnad = None,
     organisationsnummer: Organisationsnummer = None,
     webbplats: Webbplats = None,
+    vagledning: Vagledning = None,
     roll: Annotated[
         str | None,
         typer.Option(
@@ -226,6 +237,7 @@ def change(
         "overordnad": overordnad,
         "organisationsnummer": organisationsnummer,
         "webbplats": webbplats,
+        "vagledning": vagledning,
     }
     updates: dict[str, Any] = {
         k: (v or None) if k in _OPTIONAL_FIELDS else v for k, v in given.items() if v is not None

@@ -19,6 +19,10 @@ OrganisationType = Literal[
     "kommun", "forvaltning", "kommunalt_bolag", "entreprenor", "stat", "privat", "forening"
 ]
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+GUIDANCE = (
+    "Vägledning: vad den som frågar bör göra när organisationen är svaret, t.ex. vem som"
+    " besvarar frågor om privat mark"
+)
 
 
 class Contact(BaseModel):
@@ -46,6 +50,9 @@ class OrganisationIn(BaseModel):
     )
     organisationsnummer: str | None = Field(default=None, max_length=SHORT_TEXT_LENGTH)
     webbplats: WebAddress | None = None
+    vagledning: str | None = Field(
+        default=None, min_length=1, max_length=FREE_TEXT_LENGTH, description=GUIDANCE
+    )
     kontakter: list[Contact] = Field(default=[], max_length=SHORT_TEXT_LENGTH)
 
 
@@ -58,4 +65,5 @@ class OrganisationOut(BaseModel):
     typ: OrganisationType
     overordnad: str | None
     webbplats: str | None
+    vagledning: str | None = Field(default=None, description=GUIDANCE)
     kontakter: list[Contact]

@@ -228,6 +228,7 @@ def list_organisations(conn: Connection) -> list[OrganisationIn]:
             parent.slug.label("overordnad"),
             Organisation.organisationsnummer,
             Organisation.webbplats,
+            Organisation.vagledning,
         )
         .outerjoin(parent, Organisation.overordnad_id == parent.id)
         .order_by(Organisation.namn, Organisation.slug)

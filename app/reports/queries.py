@@ -6,7 +6,7 @@ from typing import Any
 
 from app.access.tokens import actor_sql
 from app.core.problems import InvalidParameter
-from app.models.reports import CLOSED_STATUSES, REPORT_STATUSES
+from app.models.reports import CLOSED_STATUSES, REPORT_STATUSES, STATUS_TEXT
 
 NEARBY_M = 30.0
 _CLOSED = ", ".join(f"'{s}'" for s in CLOSED_STATUSES)
@@ -141,6 +141,8 @@ class ListFilters:
     protokoll: str | None = None
     after: str | None = None
     contractor: int | None = None
+    area_id: int | None = None
+    oldest_first: bool = False
 
 
 def parse_statuses(value: str | None) -> tuple[str, ...]:
@@ -156,30 +158,80 @@ def parse_statuses(value: str | None) -> tuple[str, ...]:
     return statuses
 
 
-def list_sql(filters: ListFilters, limit: int) -> tuple[str, dict[str, Any]]:
-    """The statement of one page (newest first, one row more than limit) and its parameters."""
+def _conditions(filters: ListFilters) -> tuple[list[str], dict[str, Any]]:
+    """The WHERE conditions of the filters (the caller's scope first) and their parameters."""
     conditions = [_SCOPE]
-    params: dict[str, Any] = {"contractor": filters.contractor, "limit": limit + 1}
+    params: dict[str, Any] = {"contractor": filters.contractor}
+    after = (
+        "f.id > (SELECT a.id FROM felanmalan a WHERE a.nummer = %(after)s)"
+        if filters.oldest_first
+        else "f.id < (SELECT a.id FROM felanmalan a WHERE a.nummer = %(after)s)"
+    )
     checks: list[tuple[Any, str, str]] = [
         (filters.organisation_id, "organisation", "f.mottagare_id = %(organisation)s"),
         (list(filters.statuses) or None, "statuses", "f.status = ANY(%(statuses)s)"),
         (filters.kategori, "kategori", "f.kategori = %(kategori)s"),
         (filters.bbox_wkb, "bbox", "ST_Intersects(f.geom, ST_GeomFromWKB(%(bbox)s, 3006))"),
+        (
+            filters.area_id,
+            "area",
+            "EXISTS (SELECT 1 FROM driftomrade da WHERE da.id = %(area)s"
+            " AND ST_Covers(da.geom, f.geom))",
+        ),
         (filters.from_time, "from_time", "f.skapad >= %(from_time)s"),
         (filters.to_time, "to_time", "f.skapad <= %(to_time)s"),
         (filters.protokoll, "protokoll", "f.protokoll = %(protokoll)s"),
-        (
-            filters.after,
-            "after",
-            "f.id < (SELECT a.id FROM felanmalan a WHERE a.nummer = %(after)s)",
-        ),
+        (filters.after, "after", after),
     ]
     for value, name, condition in checks:
         if value is not None:
             conditions.append(condition)
             params[name] = value
+    return conditions, params
+
+
+def list_sql(filters: ListFilters, limit: int) -> tuple[str, dict[str, Any]]:
+    """The statement of one page (newest first, or oldest first; one row more than limit)."""
+    conditions, params = _conditions(filters)
+    params["limit"] = limit + 1
     where = " AND ".join(conditions)
-    return f"SELECT {_COLUMNS} {_FROM} WHERE {where} ORDER BY f.id DESC LIMIT %(limit)s", params
+    # Reports are numbered as they come in, so the id orders by age (on the primary key's
+    # index, which a LIMIT can walk) and keys the pages.
+    order = "f.id" if filters.oldest_first else "f.id DESC"
+    return f"SELECT {_COLUMNS} {_FROM} WHERE {where} ORDER BY {order} LIMIT %(limit)s", params
+
+
+def status_counts_sql(filters: ListFilters) -> tuple[str, dict[str, Any]]:
+    """How many reports of the filters have each status (statuses without reports left out)."""
+    conditions, params = _conditions(filters)
+    where = " AND ".join(conditions)
+    # The conditions are constants; every value is a parameter.
+    grouped = f"FROM felanmalan f WHERE {where} GROUP BY f.status"
+    return f"SELECT f.status, count(*) AS antal {grouped}", params
+
+
+def median_times_sql(filters: ListFilters, days: int) -> tuple[str, dict[str, Any]]:
+    """Per category, the reports of the filters marked atgardad in the last days, and the
+    median time from reaching their receiver (its latest ny event, else creation) to that."""
+    conditions, params = _conditions(filters)
+    params["days"] = days
+    where = " AND ".join(conditions)
+    sql = f"""
+WITH handled AS (
+  SELECT f.kategori, e.tid - coalesce(
+           (SELECT max(r.tid) FROM felanmalan_handelse r WHERE r.felanmalan_id = f.id
+              AND r.status = 'ny' AND r.tid <= e.tid), f.skapad) AS took
+  FROM felanmalan f
+  JOIN felanmalan_handelse e ON e.felanmalan_id = f.id AND e.status = 'atgardad'
+  WHERE e.tid >= now() - make_interval(days => %(days)s) AND {where}
+)
+SELECT h.kategori, k.namn AS kategori_namn, count(*) AS antal,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM h.took)) AS median_s
+FROM handled h JOIN felkategori k ON k.kod = h.kategori
+GROUP BY h.kategori, k.namn, k.ordning
+ORDER BY k.ordning, h.kategori
+"""  # noqa: S608 (the conditions are constants; every value is a parameter)
+    return sql, params
 
 
 def _name(slug: str | None, name: str | None) -> dict[str, str] | None:
@@ -193,11 +245,16 @@ def report_json(
     details: bool,
     events: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A report row (REPORT_* statements) as the API shows it; details only when allowed."""
+    """A report row (REPORT_* statements) as the API shows it; details only when allowed.
+
+    With its events (a report shown alone) it carries its public history for everyone, and
+    the full history, notes and writers included, in the details.
+    """
     href = f"{base}/api/v1/felanmalan/{row['nummer']}"
     shown: dict[str, Any] = {
         "nummer": row["nummer"],
         "status": row["status"],
+        "status_text": STATUS_TEXT[row["status"]],
         "kategori": {"kod": row["kategori"], "namn": row["kategori_namn"]},
         "punkt": {
             "lon": round(row["lon"], 7),
@@ -211,6 +268,7 @@ def report_json(
         "stangd": row["stangd"],
         "dubblett_av": row["dubblett_av_nummer"],
         "lankar": {"self": href},
+        "offentlig_historik": None if events is None else public_history(events),
         "detaljer": None,
     }
     if "avstand_m" in row:
@@ -249,4 +307,27 @@ def report_json(
             for e in events
         ],
     }
+    return shown
+
+
+def public_history(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events (EVENTS, oldest first) as anyone may see them: when, which status, and the
+    organisation that had the report then; no notes, no writers (personal data)."""
+    shown = []
+    receiver: dict[str, str] | None = None
+    for event in events:
+        status = event["status"]
+        forwarded_to = _name(event["till_slug"], event["till_namn"])
+        holder = receiver
+        if status == "ej-vart-ansvar":
+            holder = _name(event["fran_slug"], event["fran_namn"]) or receiver
+        elif forwarded_to is not None:
+            holder = forwarded_to
+        text = STATUS_TEXT[status]
+        if status == "ej-vart-ansvar" and forwarded_to is not None:
+            text = f"Skickad vidare till {forwarded_to['namn']}"
+        shown.append(
+            {"tid": event["tid"], "status": status, "status_text": text, "mottagare": holder}
+        )
+        receiver = forwarded_to or receiver
     return shown

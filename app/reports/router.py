@@ -1,7 +1,7 @@
 """HTTP: fault reports (felanmälan) and their categories."""
 
 from datetime import date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -17,7 +17,7 @@ from app.access.principal import (
 )
 from app.core.db import ReadConnectionDep, WriteConnectionDep
 from app.core.geo import WGS84, make_point
-from app.core.problems import NotAuthenticated, NotFound
+from app.core.problems import InvalidParameter, NotAuthenticated, NotFound
 from app.core.public_url import public_base_url
 from app.features.params import parse_bbox
 from app.features.params import parse_crs as parse_features_crs
@@ -33,6 +33,7 @@ from app.reports.schemas import (
     ReportIn,
     ReportList,
     ReportOut,
+    Statistics,
     StatusIn,
 )
 from app.responsibility.service import LOCAL_TIME
@@ -207,9 +208,48 @@ async def nearby(
     return _json({"felanmalningar": shown, "antal": len(shown)}, principal)
 
 
+OrganisationParam = Annotated[
+    str | None, Query(max_length=100, description="Mottagande organisation (slug)")
+]
+MineParam = Annotated[
+    bool,
+    Query(
+        description="Bara de som din inloggning hanterar: de som din organisation tar emot, för"
+        " en entreprenör de i dess driftområden"
+    ),
+]
+CategoryParam = Annotated[str | None, Query(max_length=100)]
+AreaParam = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="Bara de inom detta driftområde (id)")
+]
+
+
+async def _scope(
+    conn: service.Conn,
+    principal: Principal,
+    organisation: str | None,
+    mine: bool,
+) -> int | None:
+    """The receiving organisation the list is narrowed to (None: not narrowed by receiver)."""
+    if mine and principal.anonymous:
+        raise NotAuthenticated(
+            "mina=true gäller den som är inloggad: logga in eller ange en token.",
+            headers=_CHALLENGE,
+        )
+    if mine and organisation is not None:
+        raise InvalidParameter("Ange antingen organisation eller mina=true, inte båda.")
+    if organisation is not None:
+        return await service.organisation_id(conn, organisation)
+    if not mine or principal.role == "entreprenor":
+        # A contractor's reads are its areas' reports already (contractor_of).
+        return None
+    # Its organisation's; one bound to none (admin, an unbound gis) handles them all.
+    return principal.organisation_id
+
+
 @router.get(
     "/felanmalan",
-    summary="Felanmälningar, nyaste först",
+    summary="Felanmälningar, nyaste (eller äldsta) först",
     response_model=ReportList,
     dependencies=[ReadAccess],
 )
@@ -217,13 +257,13 @@ async def list_reports(
     request: Request,
     conn: ReadConnectionDep,
     principal: PrincipalDep,
-    organisation: Annotated[
-        str | None, Query(max_length=100, description="Mottagande organisation (slug)")
-    ] = None,
+    organisation: OrganisationParam = None,
+    mina: MineParam = False,
     status: Annotated[
         str | None, Query(max_length=200, description="En eller flera statusar, med komma")
     ] = None,
-    kategori: Annotated[str | None, Query(max_length=100)] = None,
+    kategori: CategoryParam = None,
+    driftomrade: AreaParam = None,
     bbox: Annotated[
         str | None, Query(max_length=200, description="minLon,minLat,maxLon,maxLat (WGS84)")
     ] = None,
@@ -232,6 +272,9 @@ async def list_reports(
     protokoll: Annotated[
         str | None, Query(max_length=100, description="En trygghetsvandrings protokoll")
     ] = None,
+    sortering: Annotated[
+        Literal["nyast", "aldst"], Query(description="nyast först (standard) eller äldst först")
+    ] = "nyast",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     efter: Annotated[
         str | None, Query(max_length=30, description="Sidan efter denna felanmälan")
@@ -239,7 +282,7 @@ async def list_reports(
 ) -> Response:
     """Everyone sees the public fields; the receiving organisation also the details."""
     filters = ListFilters(
-        organisation_id=await service.organisation_id(conn, organisation) if organisation else None,
+        organisation_id=await _scope(conn, principal, organisation, mina),
         statuses=parse_statuses(status),
         kategori=kategori,
         bbox_wkb=parse_bbox(bbox, parse_features_crs(None, "bbox")).outline_wkb if bbox else None,
@@ -248,6 +291,8 @@ async def list_reports(
         protokoll=protokoll,
         after=efter,
         contractor=contractor_of(principal),
+        area_id=driftomrade,
+        oldest_first=sortering == "aldst",
     )
     rows, more = await service.report_page(conn, filters, limit)
     base = public_base_url(request)
@@ -262,6 +307,34 @@ async def list_reports(
 
 
 @router.get(
+    "/felanmalan/statistik",
+    summary="Antal per status och mediantid till åtgärdad per kategori",
+    response_model=Statistics,
+    dependencies=[ReadAccess],
+)
+async def report_statistics(
+    conn: ReadConnectionDep,
+    principal: PrincipalDep,
+    organisation: OrganisationParam = None,
+    mina: MineParam = False,
+    kategori: CategoryParam = None,
+    driftomrade: AreaParam = None,
+    dagar: Annotated[
+        int, Query(ge=1, le=366, description="Mediantiden gäller de senaste så här många dagarna")
+    ] = 90,
+) -> Response:
+    """Scoped like the list (organisation or mina, category, area, a contractor's areas);
+    the median from the report reaching its receiver to atgardad, from the history."""
+    filters = ListFilters(
+        organisation_id=await _scope(conn, principal, organisation, mina),
+        kategori=kategori,
+        contractor=contractor_of(principal),
+        area_id=driftomrade,
+    )
+    return _json(await service.statistics(conn, filters, dagar), principal)
+
+
+@router.get(
     "/felanmalan/{nummer}",
     summary="En felanmälan",
     response_model=ReportOut,
@@ -270,12 +343,13 @@ async def list_reports(
 async def one_report(
     nummer: Nummer, request: Request, conn: ReadConnectionDep, principal: PrincipalDep
 ) -> Response:
-    """Its status and dates for everyone; its history, contact and photos for its handlers."""
+    """Its status, dates and public history for everyone; the history with notes, the
+    contact and the photos for its handlers."""
     row = await service.find_report(conn, nummer, contractor_of(principal))
     if row is None:
         raise NotFound(f"Felanmälan {nummer} finns inte.")
     details = sees_details(principal, service.facts_of(row))
-    events = await service.report_events(conn, row["id"]) if details else None
+    events = await service.report_events(conn, row["id"])
     shown = report_json(row, public_base_url(request), details=details, events=events)
     return _json(shown, principal)
 
@@ -284,7 +358,8 @@ Handler = Annotated[
     Principal,
     Depends(
         require_role(
-            *HANDLING_ROLES, anonymous_detail="Att hantera felanmälningar kräver en token."
+            *HANDLING_ROLES,
+            anonymous_detail="Att hantera felanmälningar kräver inloggning eller en token.",
         )
     ),
 ]
@@ -336,7 +411,7 @@ async def set_status(
     from any open status. Audited, with the report's event and its deliveries."""
     row = await service.change_status(conn, principal, nummer, change)
     details = sees_details(principal, service.facts_of(row))
-    events = await service.report_events(conn, row["id"]) if details else None
+    events = await service.report_events(conn, row["id"])
     return _json(
         report_json(row, public_base_url(request), details=details, events=events), principal
     )

@@ -121,11 +121,21 @@ class ReportDetails(BaseModel):
     )
 
 
+class PublicEvent(BaseModel):
+    """One step of a report's history as anyone may see it: no notes, no names, no contacts."""
+
+    tid: datetime
+    status: Status
+    status_text: str = Field(description="Statusen på svenska (vid vidarebefordran: till vem)")
+    mottagare: OrganisationName | None = Field(description="Organisationen som hade ärendet då")
+
+
 class ReportOut(BaseModel):
     """A report as anyone may see it; `detaljer` only for those who handle it."""
 
     nummer: str
     status: Status
+    status_text: str = Field(description="Statusen på svenska")
     kategori: CategoryRef
     punkt: PointOut
     mottagare: OrganisationName
@@ -134,6 +144,9 @@ class ReportOut(BaseModel):
     stangd: datetime | None
     dubblett_av: str | None
     lankar: dict[str, str]
+    offentlig_historik: list[PublicEvent] | None = Field(
+        default=None, description="Statusändringarna, för alla (bara när en felanmälan visas ensam)"
+    )
     detaljer: ReportDetails | None = None
 
 
@@ -156,3 +169,37 @@ class NearbyList(BaseModel):
 
     felanmalningar: list[NearbyReport]
     antal: int
+
+
+class StatusCount(BaseModel):
+    """How many reports have a status."""
+
+    status: Status
+    status_text: str
+    antal: int
+
+
+class CategoryTime(BaseModel):
+    """The median time to atgardad of one category's reports."""
+
+    kategori: CategoryRef
+    antal: int = Field(description="Felanmälningar som blev åtgärdade under perioden")
+    median_timmar: float = Field(
+        description="Mediantid från att mottagaren fick felanmälan till åtgärdad, i timmar"
+    )
+
+
+class HandlingTimes(BaseModel):
+    """The median times to atgardad per category over the last days."""
+
+    dagar: int
+    per_kategori: list[CategoryTime]
+
+
+class Statistics(BaseModel):
+    """Counts per status (every status, in order) and the median time to atgardad."""
+
+    antal_per_status: list[StatusCount]
+    oppna: int = Field(description="ny, mottagen och pagar")
+    totalt: int
+    atgardstid: HandlingTimes

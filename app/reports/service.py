@@ -16,7 +16,7 @@ from app.core.geo import WGS84, Point, make_point, parse_crs
 from app.core.problems import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from app.core.settings import Settings
 from app.delivery.outbox import enqueue
-from app.models.reports import CLOSED_STATUSES
+from app.models.reports import CLOSED_STATUSES, REPORT_STATUSES, STATUS_TEXT
 from app.reports import queries
 from app.reports.photos import Photo
 from app.reports.rules import ReportFacts, allowed_next, may_change_status
@@ -54,7 +54,8 @@ def signature(who: Principal | str) -> str:
     """How a writer is named in reports, events and the audit log (as access.writer does)."""
     if isinstance(who, str):
         return who
-    return ANONYMOUS_SIGNATURE if who.anonymous else f"token:{who.token_id} {who.name}"
+    # A signed-in person without a token is signed by the session (Principal.signature).
+    return ANONYMOUS_SIGNATURE if who.anonymous else who.signature
 
 
 async def mark(conn: Conn, who: Principal | str, reason: str) -> None:
@@ -118,8 +119,8 @@ async def create_report(
             f"Kategorin '{report.kategori}' finns inte; se /api/v1/felkategorier för de som finns."
         )
     point = report_point(report)
-    preferred = category["produkter"][0] if category["produkter"] else None
-    options = resolve_options(settings, None, preferred)
+    # Every product of the category snaps (asset snapping), not only its first.
+    options = resolve_options(settings, None, None, category=category["kod"])
     [answer] = await resolve_async(conn, [point], options, with_swaps=True)
     if isinstance(answer, AppError):
         raise answer
@@ -307,6 +308,34 @@ async def report_page(
     sql, params = queries.list_sql(filters, limit)
     rows = await _all(conn, sql, params)
     return rows[:limit], len(rows) > limit
+
+
+async def statistics(conn: Conn, filters: queries.ListFilters, days: int) -> dict[str, Any]:
+    """Counts per status of the filters' reports, and the median time to atgardad per category
+    of those marked so in the last days."""
+    sql, params = queries.status_counts_sql(filters)
+    counted = {row["status"]: row["antal"] for row in await _all(conn, sql, params)}
+    sql, params = queries.median_times_sql(filters, days)
+    medians = await _all(conn, sql, params)
+    return {
+        "antal_per_status": [
+            {"status": status, "status_text": STATUS_TEXT[status], "antal": counted.get(status, 0)}
+            for status in REPORT_STATUSES
+        ],
+        "oppna": sum(n for status, n in counted.items() if status not in CLOSED_STATUSES),
+        "totalt": sum(counted.values()),
+        "atgardstid": {
+            "dagar": days,
+            "per_kategori": [
+                {
+                    "kategori": {"kod": row["kategori"], "namn": row["kategori_namn"]},
+                    "antal": row["antal"],
+                    "median_timmar": round(row["median_s"] / 3600, 2),
+                }
+                for row in medians
+            ],
+        },
+    }
 
 
 async def nearby_reports(

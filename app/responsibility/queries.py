@@ -1,18 +1,21 @@
 """The candidate query: everything the rules need for many points, in one SQL round trip.
 
 Points arrive as two float arrays (EPSG:3006). Per point, a lateral block gathers the nearest
-point and line objects within their snap distances, the area objects within the gap tolerance
-(covering ones have distance 0), the parcels within the ambiguity distance with their owners,
-and the operations areas covering it. A last row (n NULL) carries, in `gemensamt`, every
-organisation referenced with its contacts, whether the preferred product exists and the
-municipality's name, so the answer needs nothing more from the database.
+point and line objects within the farthest distance any of them may decide from (the snap
+distance; which of them may decide is the rules' business), the area objects within the gap
+tolerance (covering ones have distance 0), the parcels within the ambiguity distance with their
+owners, and the operations areas covering it. A last row (n NULL) carries, in `gemensamt`, every
+organisation referenced with its contacts and guidance, whether the preferred product and the
+fault category exist, the category's products and the municipality's name, so the answer needs
+nothing more from the database.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
+
+from app.responsibility.rules import Tolerances
 
 # How many candidates of each kind are kept per point: enough for runner-ups and ambiguity.
 CANDIDATES_PER_KIND = 8
@@ -47,9 +50,9 @@ answers AS MATERIALIZED (
      OR EXISTS (SELECT 1 FROM kommungrans k
                 WHERE k.kommunkod = :kommun AND ST_Covers(k.geom, q.g))) AS inom_kommunen,
     (SELECT coalesce(json_agg(c), '[]'::json) FROM (
-      {_objects("punkt", ":punkt_m", "1")}
+      {_objects("punkt", ":objekt_m", "1")}
       UNION ALL
-      {_objects("linje", ":linje_m", "2")}
+      {_objects("linje", ":objekt_m", "2")}
       UNION ALL
       {_objects("yta", ":yta_m", "CASE WHEN ST_Covers(o.geom, q.g) THEN 3 ELSE 4 END")}
     ) c) AS kandidater,
@@ -85,10 +88,13 @@ FROM answers
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, json_build_object(
   'produkt_finns', EXISTS (SELECT 1 FROM skotselprodukt WHERE kod = :produkt),
+  'kategori_produkter', (SELECT to_json(produkter) FROM felkategori
+                         WHERE kod = :kategori AND aktiv),
   'kommun', (SELECT namn FROM kommungrans WHERE kommunkod = :kommun),
   'organisationer', (
     SELECT coalesce(json_object_agg(o.id, json_build_object(
       'slug', o.slug, 'namn', o.namn, 'kortnamn', o.kortnamn, 'typ', o.typ,
+      'vagledning', o.vagledning,
       'kontakter', coalesce((
         SELECT json_agg(json_build_object(
           'roll', k.roll, 'telefon', k.telefon, 'epost', k.epost,
@@ -99,21 +105,12 @@ SELECT NULL, NULL, NULL, NULL, NULL, json_build_object(
 """)
 
 
-@dataclass(frozen=True)
-class Tolerances:
-    """Distances in metres that the rules use."""
-
-    point_m: float
-    line_m: float
-    area_gap_m: float
-    ambiguity_m: float
-
-
 def candidate_params(
     xs: list[float],
     ys: list[float],
     *,
     preferred: str | None,
+    category: str | None = None,
     at: datetime,
     day: date,
     municipality: str,
@@ -127,8 +124,8 @@ def candidate_params(
         "dag": day,
         "kommun": municipality,
         "produkt": preferred,
-        "punkt_m": tolerances.point_m,
-        "linje_m": tolerances.line_m,
+        "kategori": category,
+        "objekt_m": tolerances.reach_m,
         "yta_m": tolerances.area_gap_m,
         "tvetydig_m": max(tolerances.ambiguity_m, 0.0),
     }

@@ -46,9 +46,29 @@ MAX_BATCH_BYTES = 5 * 1024 * 1024
 _CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 _JSON_TYPES = ("application/geo+json", "application/json")
 
+# Accuracies beyond this are no position at all; smaller ones are capped at the snap distance.
+MAX_ACCURACY_M = 10_000
+SNAPPING = "fångas inom fångstavståndet (standard 10 m för punktobjekt, 3 m för linjeobjekt)"
+CATEGORY_PREFERENCE = (
+    f"Felkategori (se /api/v1/felkategorier): objekt av kategorins skötselprodukter {SNAPPING}"
+)
 Produkt = Annotated[
     str | None,
-    Query(description="Föredra objekt av denna skötselprodukt, t.ex. UT1 för en parkbänk"),
+    Query(
+        description="Föredra objekt av denna skötselprodukt, t.ex. UT1 för en parkbänk:"
+        f" dess objekt {SNAPPING}"
+    ),
+]
+Noggrannhet = Annotated[
+    float | None,
+    Query(
+        ge=0,
+        le=MAX_ACCURACY_M,
+        description="Klickets tolerans i meter (standard 3): kartans symbolradie vid aktuell"
+        " zoom eller mobilens GPS-noggrannhet. Ett punkt- eller linjeobjekt avgör bara inom"
+        " den, annars avgör ytan som täcker punkten. Större värden räknas som"
+        " punktobjektens fångstavstånd (standard 10 m).",
+    ),
 ]
 Datum = Annotated[date | None, Query(description="Svaret som det var denna dag (ÅÅÅÅ-MM-DD)")]
 
@@ -85,13 +105,21 @@ async def resolve_point(
         str | None, Query(description="EPSG:3006 (standard för x/y), EPSG:3011 eller OGC-URI")
     ] = None,
     produkt: Produkt = None,
+    kategori: Annotated[str | None, Query(max_length=100, description=CATEGORY_PREFERENCE)] = None,
+    noggrannhet_m: Noggrannhet = None,
     datum: Datum = None,
 ) -> Response:
     """Huvudman, utförare, markägare and why, for one point."""
     point = _point(lon, lat, x, y, crs)
     if await _outside_own_areas(conn, principal, [point]):
         raise _outside_error()
-    options = resolve_options(request.app.state.settings, datum, produkt)
+    options = resolve_options(
+        request.app.state.settings,
+        datum,
+        produkt,
+        category=kategori,
+        accuracy_m=noggrannhet_m,
+    )
     [result] = await resolve_async(conn, [point], options, with_swaps=True)
     if isinstance(result, AppError):
         raise result
@@ -160,6 +188,7 @@ async def resolve_batch(
     ] = None,
     format: Annotated[str | None, Query(description="json eller csv (annars Accept)")] = None,
     produkt: Produkt = None,
+    noggrannhet_m: Noggrannhet = None,
     datum: Datum = None,
     skapa_felanmalan: Annotated[
         bool,
@@ -199,7 +228,8 @@ async def resolve_batch(
         raise BatchTooLarge(
             f"{len(rows)} punkter skickades; högst {MAX_WALK_ROWS} när felanmälningar skapas."
         )
-    options = resolve_options(request.app.state.settings, datum, produkt)
+    # Each report of a walk is routed by its own category; the rows' answers prefer none.
+    options = resolve_options(request.app.state.settings, datum, produkt, accuracy_m=noggrannhet_m)
     points = [row.point for row in rows if isinstance(row.point, Point)]
     # A contractor's rows outside its areas get their own error, like any other bad row.
     refused = await _outside_own_areas(conn, principal, points)

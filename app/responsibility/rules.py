@@ -1,12 +1,21 @@
 """The responsibility rules: from the candidates of one point to a ranked, explained answer.
 
-Rules, in order (DESIGN.md §3): 1 nearest point object within its snap distance; 2 nearest
-line object; 3 an area object covering the point, by the product's precedence, then the
-smaller area; 4 the nearest area object within the gap tolerance; 5 the parcel covering the
-point and its owner; otherwise no answer ("ingen"). Points outside the municipality never get
-here. With a preferred product, candidates of that product rank first, each still by its rule.
+Rules, in order (DESIGN.md §3): 1 the nearest point object within the click's tolerance; 2 the
+nearest line object within it; 3 an area object covering the point, by the product's
+precedence, then the smaller area; 4 the nearest area object within the gap tolerance; 5 the
+parcel covering the point and its owner; otherwise no answer ("ingen"). Points outside the
+municipality never get here.
+
+With preferred products (a product or a fault category named in the request), candidates of
+those products rank first, each still by its rule, and their point and line objects decide
+from the snap distance (asset snapping) instead of the click's tolerance.
+
+A point or line object within the snap distance that may not decide is still a candidate: it
+ranks after the covering areas, and when an area or a parcel decides (not a nearer object) and
+it belongs to another organisation, the answer is ambiguous: the click may have meant it.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +27,36 @@ RULE_NAMES = {
     5: "fastighet",
     0: "ingen",
 }
+# What a click means without a tolerance of its own: a finger's or a cursor's few metres.
+DEFAULT_CLICK_M = 3.0
+# A candidate that may not decide ranks after the covering areas (3), before the nearby ones (4).
+_NOT_DECIDING = 3.5
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Distances in metres that the rules use.
+
+    point_m and line_m are the snap distances of objects of a preferred product; click_m is
+    the click's own tolerance, within which any point or line object decides.
+    """
+
+    point_m: float
+    line_m: float
+    area_gap_m: float
+    ambiguity_m: float
+    click_m: float = DEFAULT_CLICK_M
+
+    @property
+    def reach_m(self) -> float:
+        """How far point and line objects are looked for: the farthest any of them decides."""
+        return max(self.point_m, self.line_m, self.click_m)
+
+    def deciding_distance(self, kind: str, preferred: bool) -> float:
+        """Within how many metres a point or line object may decide."""
+        if not preferred:
+            return self.click_m
+        return max(self.point_m if kind == "punkt" else self.line_m, self.click_m)
 
 
 @dataclass(frozen=True)
@@ -77,6 +116,17 @@ class Parcel:
 
 
 @dataclass(frozen=True)
+class Neighbour:
+    """Another responsible organisation close to the point, through an object or a parcel."""
+
+    organisation_id: int
+    distance: float
+    what: str
+    candidate: Candidate | None = None
+    parcel: Parcel | None = None
+
+
+@dataclass(frozen=True)
 class Decision:
     """Which rule decided, by which object or parcel, the runner-ups and any ambiguity."""
 
@@ -84,7 +134,7 @@ class Decision:
     deciding: Candidate | None
     parcel: Parcel | None
     runners_up: list[Candidate]
-    ambiguous_with: list[tuple[int, float, str]]
+    ambiguous_with: list[Neighbour]
 
     @property
     def rule_name(self) -> str:
@@ -92,17 +142,32 @@ class Decision:
         return RULE_NAMES[self.rule]
 
 
-def _sort_key(candidate: Candidate, preferred: str | None) -> tuple[float, ...]:
-    preference = 0.0 if preferred is not None and candidate.code == preferred else 1.0
+def may_decide(candidate: Candidate, preferred: Collection[str], tolerances: Tolerances) -> bool:
+    """Whether the rules let this candidate decide: areas always, objects within their reach."""
+    if candidate.rule in (3, 4):
+        return True
+    reach = tolerances.deciding_distance(candidate.kind, candidate.code in preferred)
+    return candidate.distance <= reach
+
+
+def _sort_key(
+    candidate: Candidate, preferred: Collection[str], deciding: bool
+) -> tuple[float, ...]:
+    if not deciding:
+        return (1.0, _NOT_DECIDING, candidate.distance, -candidate.precedence, 0.0)
+    preference = 0.0 if candidate.code in preferred else 1.0
     if candidate.rule == 3:
         return (preference, 3, -candidate.precedence, candidate.area or 0.0, candidate.distance)
     return (preference, candidate.rule, candidate.distance, -candidate.precedence, 0.0)
 
 
-def rank(candidates: list[Candidate], preferred: str | None = None) -> list[Candidate]:
-    """Candidates in the order the rules decide between them."""
+def rank(
+    candidates: list[Candidate], preferred: Collection[str], tolerances: Tolerances
+) -> list[tuple[Candidate, bool]]:
+    """Candidates in the order the rules decide between them, each with whether it may decide."""
+    marked = [(c, may_decide(c, preferred, tolerances)) for c in candidates]
     # Full ties go to the older object, so repeated questions get the same answer.
-    return sorted(candidates, key=lambda c: (*_sort_key(c, preferred), c.version_id))
+    return sorted(marked, key=lambda m: (*_sort_key(m[0], preferred, m[1]), m[0].version_id))
 
 
 def covering_parcel(parcels: list[Parcel]) -> Parcel | None:
@@ -110,47 +175,69 @@ def covering_parcel(parcels: list[Parcel]) -> Parcel | None:
     return next((p for p in parcels if p.covers), None)
 
 
+def _through(candidate: Candidate) -> Neighbour:
+    return Neighbour(candidate.accountable_id, candidate.distance, candidate.name, candidate)
+
+
 def decide(
     candidates: list[Candidate],
     parcels: list[Parcel],
     *,
-    preferred: str | None,
-    ambiguity_m: float,
+    preferred: Collection[str] = (),
+    tolerances: Tolerances,
 ) -> Decision:
     """Apply the rules to the candidates of one point."""
-    ranked = rank(candidates, preferred)
+    ranked = rank(candidates, preferred, tolerances)
+    deciding = next((c for c, may in ranked if may), None)
+    runners_up = [c for c, _ in ranked if c is not deciding]
+    out_of_reach = [c for c, may in ranked if not may]
     parcel = covering_parcel(parcels)
-    if ranked:
-        deciding, runners_up = ranked[0], ranked[1:]
+    ambiguity_m = tolerances.ambiguity_m
+    if deciding is not None:
         others = [
-            (c.accountable_id, c.distance, c.name)
+            _through(c)
             for c in runners_up
             if c.accountable_id != deciding.accountable_id and c.distance <= ambiguity_m
         ]
+        if deciding.rule in (3, 4):
+            # The click may have meant an object just outside its tolerance.
+            others += [
+                _through(c) for c in out_of_reach if c.accountable_id != deciding.accountable_id
+            ]
         return Decision(deciding.rule, deciding, parcel, runners_up, _first_per_org(others))
     if parcel is not None:
         owners = set(parcel.owner_ids)
         others = [
-            (owner, p.distance, p.designation)
+            Neighbour(owner, p.distance, p.designation, parcel=p)
             for p in parcels
             if p is not parcel and p.distance <= ambiguity_m
             for owner in p.owner_ids
             if owner not in owners
         ]
-        return Decision(5, None, parcel, [], _first_per_org(others))
-    return Decision(0, None, None, [], [])
+        others += [_through(c) for c in out_of_reach if c.accountable_id not in owners]
+        return Decision(5, None, parcel, runners_up, _first_per_org(others))
+    return Decision(0, None, None, runners_up, _first_per_org([_through(c) for c in out_of_reach]))
 
 
-def _first_per_org(items: list[tuple[int, float, str]]) -> list[tuple[int, float, str]]:
+def _first_per_org(items: list[Neighbour]) -> list[Neighbour]:
     seen: set[int] = set()
     result = []
-    for org, distance, what in sorted(items, key=lambda item: item[1]):
-        if org not in seen:
-            seen.add(org)
-            result.append((org, distance, what))
+    for item in sorted(items, key=lambda item: item.distance):
+        if item.organisation_id not in seen:
+            seen.add(item.organisation_id)
+            result.append(item)
     return result
 
 
 def metres(value: float) -> str:
     """A distance the Swedish way: '3,2 m'."""
     return f"{value:.1f}".replace(".", ",") + " m"
+
+
+def plain_name(name: str) -> str:
+    """A product's name as it reads inside a sentence: 'Park-/solitärträd' → 'park- eller
+    solitärträd'."""
+    words = name.replace("-/", "- eller ").replace("/", " eller ")
+    if len(words) > 1 and words[1].islower():
+        words = words[0].lower() + words[1:]
+    return words

@@ -5,16 +5,17 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from app.core.problems import Problem
-from app.organisations.schemas import Contact
+from app.organisations.schemas import GUIDANCE, Contact
 
 
 class OrganisationRef(BaseModel):
-    """An organisation with the contacts to reach it."""
+    """An organisation with the contacts to reach it and what to do when it is the answer."""
 
     slug: str
     namn: str
     kortnamn: str | None = None
     typ: str
+    vagledning: str | None = Field(default=None, description=GUIDANCE)
     kontakter: list[Contact] = []
 
 
@@ -70,11 +71,17 @@ class CandidateOut(BaseModel):
 
 
 class AmbiguityOut(BaseModel):
-    """Another responsible organisation close to the point."""
+    """Another responsible organisation close to the point, and through what."""
 
-    organisation: OrganisationName
-    avstand_m: float
-    vad: str
+    organisation: OrganisationRef = Field(description="den andra organisationen, med kontakter")
+    avstand_m: float = Field(description="avstånd från punkten till objektet eller fastigheten")
+    vad: str = Field(description="objektets skötselprodukt eller fastighetens beteckning")
+    objekt: ObjectRef | None = Field(
+        default=None, description="objektet som den andra organisationen sköter (att markera)"
+    )
+    fastighetsbeteckning: str | None = Field(
+        default=None, description="fastigheten som den andra organisationen äger"
+    )
 
 
 class PointOut(BaseModel):
@@ -91,9 +98,12 @@ class Answer(BaseModel):
 
     punkt: PointOut
     datum: date
-    regel: str
+    regel: str = Field(description="regeln som avgjorde (kod för GIS-användare)")
     avstand_m: float | None
-    forklaring: str
+    noggrannhet_m: float = Field(
+        description="klickets tolerans som användes: punkt- och linjeobjekt inom den avgör"
+    )
+    forklaring: str = Field(description="svaret i klartext")
     huvudman: OrganisationRef | None
     utforare: Performer | None
     markagare: Landowner | None

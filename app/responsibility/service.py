@@ -5,7 +5,7 @@ it): this is the hot path of the service, and skipping model validation per answ
 measurable share of each request (docs/benchmarks.md).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -22,10 +22,20 @@ from app.core.settings import Settings
 from app.responsibility.queries import (
     CANDIDATES_SQL,
     WITHIN_PERFORMED_AREAS_SQL,
-    Tolerances,
     candidate_params,
 )
-from app.responsibility.rules import RULE_NAMES, Candidate, Decision, Parcel, decide, metres
+from app.responsibility.rules import (
+    DEFAULT_CLICK_M,
+    RULE_NAMES,
+    Candidate,
+    Decision,
+    Neighbour,
+    Parcel,
+    Tolerances,
+    decide,
+    metres,
+    plain_name,
+)
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 MAX_BATCH = 10_000
@@ -51,17 +61,40 @@ class UnknownProduct(InvalidInput):
 
 @dataclass(frozen=True)
 class ResolveOptions:
-    """What to resolve against: the moment, the preferred product and the tolerances."""
+    """What to resolve against: the moment, the preferred product or fault category, and the
+    tolerances (the click's own among them)."""
 
     at: datetime
     day: date
     preferred: str | None
     municipality: str
     tolerances: Tolerances
+    category: str | None = None
 
 
-def resolve_options(settings: Settings, day: date | None, preferred: str | None) -> ResolveOptions:
-    """Options for 'now' or for the end of a given day (local time)."""
+def click_tolerance(settings: Settings, accuracy_m: float | None) -> float:
+    """The click's tolerance in metres: as given (default 3 m), at most the snap distance.
+
+    A phone's GPS may report an accuracy of kilometres; that must not let a point object far
+    away win over the area the person stands in.
+    """
+    given = DEFAULT_CLICK_M if accuracy_m is None else accuracy_m
+    return min(max(given, 0.0), settings.snap_point_m)
+
+
+def resolve_options(
+    settings: Settings,
+    day: date | None,
+    preferred: str | None,
+    *,
+    category: str | None = None,
+    accuracy_m: float | None = None,
+) -> ResolveOptions:
+    """Options for 'now' or for the end of a given day (local time).
+
+    preferred names a product, category a fault category (its products are preferred);
+    accuracy_m is the click's tolerance (the map's symbol radius, a phone's GPS accuracy).
+    """
     if day is None:
         at = datetime.now(LOCAL_TIME)
         day = at.date()
@@ -79,21 +112,38 @@ def resolve_options(settings: Settings, day: date | None, preferred: str | None)
             line_m=settings.snap_line_m,
             area_gap_m=settings.area_gap_m,
             ambiguity_m=settings.ambiguity_m,
+            click_m=click_tolerance(settings, accuracy_m),
         ),
+        category=category.strip() if category else None,
     )
+
+
+# Never met: every organisation a candidate or parcel names comes with the same query.
+_UNKNOWN_ORGANISATION: Json = {
+    "slug": "okand",
+    "namn": "okänd organisation",
+    "kortnamn": None,
+    "typ": "okand",
+    "vagledning": None,
+    "kontakter": [],
+}
 
 
 @dataclass
 class _Shared:
     organisations: dict[int, Json]
     product_exists: bool
+    category_products: list[str] | None
     municipality_name: str | None
 
     def organisation(self, org_id: int | None) -> Json | None:
         return self.organisations.get(org_id) if org_id is not None else None
 
+    def reference(self, org_id: int) -> Json:
+        return self.organisations.get(org_id, _UNKNOWN_ORGANISATION)
+
     def name(self, org_id: int) -> Json:
-        org = self.organisations.get(org_id, {"slug": "okand", "namn": "okänd organisation"})
+        org = self.reference(org_id)
         return {"slug": org["slug"], "namn": org["namn"]}
 
 
@@ -128,70 +178,95 @@ def _landowner(shared: _Shared, parcel: Parcel | None) -> Json | None:
     return {"fastighetsbeteckning": parcel.designation, "agare": owners, "agare_okand": not owners}
 
 
+def _called(organisation: Json) -> str:
+    return str(organisation["kortnamn"] or organisation["namn"])
+
+
+def _who(accountable: Json | None, performer: Json | None) -> str:
+    if accountable is None:
+        return ""
+    if performer is None:
+        return f", som {_called(accountable)} sköter"
+    if performer["egen_regi"]:
+        return f", som {_called(accountable)} sköter i egen regi"
+    return f", som {_called(performer['organisation'])} sköter på uppdrag av {_called(accountable)}"
+
+
 def _explanation(
     decision: Decision, accountable: Json | None, performer: Json | None, landowner: Json | None
 ) -> str:
-    who = ""
-    if accountable is not None:
-        if performer is not None and not performer["egen_regi"]:
-            who = (
-                f"sköts av {performer['organisation']['namn']} på uppdrag av {accountable['namn']}"
-            )
-        else:
-            who = f"sköts av {accountable['namn']}"
+    """The answer in plain Swedish, for someone who does not know the rules or the codes."""
+    who = _who(accountable, performer)
     deciding = decision.deciding
     if deciding is not None:
+        what = plain_name(deciding.name)
         if decision.rule in (1, 2):
-            return f"{deciding.name} {metres(deciding.distance)} från punkten; {who}."
+            where = "vid" if deciding.distance < 0.05 else f"{metres(deciding.distance)} från"
+            return f"Punkten ligger {where} ett objekt av typen {what}{who}."
         if decision.rule == 3:
-            return f"Punkten ligger på {deciding.name.lower()}; {who}."
+            return f"Punkten ligger på en yta av typen {what}{who}."
         return (
-            f"Ingen skötselyta täcker punkten; närmaste är {deciding.name.lower()} "
-            f"{metres(deciding.distance)} bort; {who}."
+            f"Ingen skötselyta täcker punkten. Närmast, {metres(deciding.distance)} bort,"
+            f" ligger en yta av typen {what}{who}."
         )
     if landowner is not None:
-        if landowner["agare_okand"]:
-            return (
-                "Inget skötselobjekt finns nära punkten; den ligger på fastigheten "
-                f"{landowner['fastighetsbeteckning']}, vars ägare är okänd."
-            )
-        owners = " och ".join(o["namn"] for o in landowner["agare"])
-        return (
-            "Inget skötselobjekt finns nära punkten; fastigheten "
-            f"{landowner['fastighetsbeteckning']} ägs av {owners}, som därför ansvarar."
+        where = (
+            "Inget skötselobjekt finns vid punkten. Den ligger på fastigheten"
+            f" {landowner['fastighetsbeteckning']}"
         )
+        if landowner["agare_okand"]:
+            return f"{where}, vars ägare är okänd."
+        owners = " och ".join(_called(o) for o in landowner["agare"])
+        return f"{where}, som ägs av {owners}; ägaren ansvarar därför."
     return "Inget skötselobjekt och ingen fastighet finns vid punkten, så ingen ansvarig kan anges."
 
 
-def _ambiguity(shared: _Shared, decision: Decision) -> tuple[bool, str | None, list[Json]]:
-    if not decision.ambiguous_with:
-        return False, None, []
-    others: list[Json] = [
-        {"organisation": shared.name(org), "avstand_m": round(distance, 2), "vad": what}
-        for org, distance, what in decision.ambiguous_with
-    ]
-    on_boundary = any(distance == 0 for _, distance, _ in decision.ambiguous_with)
-    listing = ", ".join(
-        f"{shared.name(org)['namn']} ({what}, {metres(distance)})"
-        for org, distance, what in decision.ambiguous_with
+def _neighbour_json(shared: _Shared, neighbour: Neighbour) -> Json:
+    return {
+        "organisation": shared.reference(neighbour.organisation_id),
+        "avstand_m": round(neighbour.distance, 2),
+        "vad": neighbour.what,
+        "objekt": _object_ref(neighbour.candidate) if neighbour.candidate else None,
+        "fastighetsbeteckning": neighbour.parcel.designation if neighbour.parcel else None,
+    }
+
+
+def _neighbour_text(shared: _Shared, neighbour: Neighbour) -> str:
+    what = (
+        f"fastigheten {neighbour.what}"
+        if neighbour.parcel is not None
+        else plain_name(neighbour.what)
     )
-    reason = (
+    where = "på gränsen" if neighbour.distance == 0 else f"{metres(neighbour.distance)} bort"
+    return f"{_called(shared.reference(neighbour.organisation_id))} ({what}, {where})"
+
+
+def _ambiguity(shared: _Shared, decision: Decision) -> tuple[bool, str | None, list[Json]]:
+    neighbours = decision.ambiguous_with
+    if not neighbours:
+        return False, None, []
+    opening = (
         "Punkten ligger på gränsen mot en annan organisations ansvar: "
-        if on_boundary
+        if any(n.distance == 0 for n in neighbours)
         else "En annan organisation ansvarar för något alldeles intill: "
-    ) + listing
-    return True, reason, others
+    )
+    listing = "; ".join(_neighbour_text(shared, n) for n in neighbours)
+    return True, f"{opening}{listing}.", [_neighbour_json(shared, n) for n in neighbours]
 
 
 def build_answer(
-    point: Point, options: ResolveOptions, row: Mapping[str, Any], shared: _Shared
+    point: Point,
+    options: ResolveOptions,
+    row: Mapping[str, Any],
+    shared: _Shared,
+    preferred: Collection[str] = (),
 ) -> Json:
     """The explained answer (shaped like schemas.Answer) for one point from its query row."""
     decision = decide(
         [Candidate.from_row(c) for c in row["kandidater"]],
         [Parcel.from_row(p) for p in row["fastigheter"]],
-        preferred=options.preferred,
-        ambiguity_m=options.tolerances.ambiguity_m,
+        preferred=preferred,
+        tolerances=options.tolerances,
     )
     deciding = decision.deciding
     landowner = _landowner(shared, decision.parcel)
@@ -215,6 +290,7 @@ def build_answer(
         "datum": options.day.isoformat(),
         "regel": decision.rule_name,
         "avstand_m": round(deciding.distance, 2) if deciding else None,
+        "noggrannhet_m": options.tolerances.click_m,
         "forklaring": _explanation(decision, accountable, performer, landowner),
         "huvudman": accountable,
         "utforare": performer,
@@ -247,8 +323,24 @@ def _split_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[int, Mapping[st
     return by_index, _Shared(
         organisations=organisations,
         product_exists=bool(shared_json.get("produkt_finns")),
+        category_products=shared_json.get("kategori_produkter"),
         municipality_name=shared_json.get("kommun"),
     )
+
+
+def _preferred_products(options: ResolveOptions, shared: _Shared) -> frozenset[str]:
+    """The products whose objects snap from farther: the one named and the category's."""
+    if options.preferred is not None and not shared.product_exists:
+        raise UnknownProduct(f"Skötselprodukten '{options.preferred}' finns inte i katalogen.")
+    if options.category is not None and shared.category_products is None:
+        # Imported here: the reports import this module, and the category is theirs.
+        from app.reports.service import UnknownCategory
+
+        raise UnknownCategory(
+            f"Kategorin '{options.category}' finns inte; se /api/v1/felkategorier för de som finns."
+        )
+    named = {options.preferred} if options.preferred is not None else set()
+    return frozenset(named | set(shared.category_products or ()))
 
 
 def _outside(point: Point, shared: _Shared, swapped_inside: bool) -> OutsideMunicipality:
@@ -274,8 +366,7 @@ def answers_from_rows(
 ) -> list[Json | AppError]:
     """Answers (or per-point errors) in the order of points, from the candidate query's rows."""
     by_index, shared = _split_rows(rows)
-    if options.preferred is not None and not shared.product_exists:
-        raise UnknownProduct(f"Skötselprodukten '{options.preferred}' finns inte i katalogen.")
+    preferred = _preferred_products(options, shared)
     count = len(points) // 2 if with_swaps else len(points)
     results: list[Json | AppError] = []
     for i in range(count):
@@ -284,7 +375,7 @@ def answers_from_rows(
             swapped_inside = with_swaps and bool(by_index[count + i + 1]["inom_kommunen"])
             results.append(_outside(points[i], shared, swapped_inside))
         else:
-            results.append(build_answer(points[i], options, row, shared))
+            results.append(build_answer(points[i], options, row, shared, preferred))
     return results
 
 
@@ -300,6 +391,7 @@ def _params(points: Sequence[Point], options: ResolveOptions) -> dict[str, Any]:
         [p.x for p in points],
         [p.y for p in points],
         preferred=options.preferred,
+        category=options.category,
         at=options.at,
         day=options.day,
         municipality=options.municipality,

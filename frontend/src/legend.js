@@ -20,7 +20,7 @@ export function buildLegend(container, products, onToggle) {
     const checkbox = element("input", { type: "checkbox", id: `kategori-${n}`, checked: "" });
     checkbox.addEventListener("change", () => onToggle(category, checkbox.checked));
     const label = element("label", { for: `kategori-${n}` }, [category]);
-    const list = element("ul", { class: "legend-items" });
+    const list = element("ul", { class: "legend-items", id: `kategori-${n}-lista` });
     for (const product of members) {
       const swatch = element("span", { class: "swatch" });
       swatch.innerHTML = swatchSvg(product);
@@ -32,10 +32,17 @@ export function buildLegend(container, products, onToggle) {
         ]),
       );
     }
-    const details = element("details", { class: "legend-group", open: "" }, [
-      element("summary", {}, [checkbox, label]),
-      list,
-    ]);
+    // A checkbox may not sit inside a <summary> (nested controls), so the fold is a button.
+    const fold = element(
+      "button",
+      { type: "button", class: "legend-fold", "aria-expanded": "true", "aria-controls": list.id, "aria-label": `Visa symbolerna för ${category}` },
+      [],
+    );
+    fold.addEventListener("click", () => {
+      list.hidden = !list.hidden;
+      fold.setAttribute("aria-expanded", String(!list.hidden));
+    });
+    const details = element("div", { class: "legend-group" }, [element("div", { class: "legend-group-head" }, [checkbox, label, fold]), list]);
     container.append(details);
   }
 }

@@ -2,30 +2,37 @@
 import "leaflet/dist/leaflet.css";
 import "./app.css";
 import L from "leaflet";
+import { mountAccount } from "./account.js";
 import { ApiError, getJson } from "./api.js";
-import { Layers } from "./layers.js";
+import { Highlights } from "./highlight.js";
+import { GEOJSON_MIN_ZOOM, Layers } from "./layers.js";
 import { buildLegend } from "./legend.js";
-import { renderAnswer, renderMessage } from "./panel.js";
+import { Notices } from "./notice.js";
+import { renderAnswer, renderLoading, renderMessage } from "./panel.js";
 import { showReporting } from "./report/entry.js";
 import { ReportsLayer } from "./report/layer.js";
 import { setupSearch } from "./search.js";
-import { readView, writeView } from "./urlstate.js";
+import { shareLink } from "./share.js";
+import { markerBox } from "./symbols.js";
+import { placeLink, readOrganisation, readView, writeView } from "./urlstate.js";
+import { fitInView, isWide, keepInView } from "./viewport.js";
 
 const HUDDINGE = [59.215, 18.03];
-const HIGHLIGHT = { color: "#ffd400", weight: 6, opacity: 0.95, fill: false };
+// The largest tolerance the service takes (noggrannhet_m).
+const MAX_TOLERANCE_M = 10000;
 
 const panel = document.getElementById("svar");
-const notice = document.getElementById("notis");
+const startHint = document.getElementById("starttips");
+const notices = new Notices(document.getElementById("notis"), panel, document.getElementById("kartyta"));
+const announcer = document.getElementById("svarsstatus");
 let selected = null;
 let marker = null;
-let highlight = null;
-// The OGC API collection of each geometry kind, from the style document.
-let collectionOfKind = {};
-
-function notify(text) {
-  notice.textContent = text;
-  notice.hidden = false;
-}
+let highlights = null;
+let layers = null;
+// Half the largest point symbol, in pixels: how near a click must be to mean a point object.
+let symbolRadiusPx = 8;
+// Each answer asked for gets a number; only the latest may draw.
+let asked = 0;
 
 function addBaseMap(map, settings) {
   const basemap = settings.bakgrundskarta;
@@ -39,75 +46,131 @@ function addBaseMap(map, settings) {
       if (failed) return;
       failed = true;
       map.getContainer().classList.add("no-basemap");
-      notify("Bakgrundskartan kan inte nås just nu. Skötselansvaret visas ändå.");
+      notices.show("Bakgrundskartan kan inte nås just nu. Skötselansvaret visas ändå.");
     })
     .addTo(map);
 }
 
-async function showHighlight(map, answer) {
-  if (highlight) map.removeLayer(highlight);
-  highlight = null;
-  if (!answer.objekt) return;
-  const collection = collectionOfKind[answer.objekt.geometrityp];
-  try {
-    const feature = await getJson(`/ogc/collections/${collection}/items/${answer.objekt.id}`);
-    highlight = L.geoJSON(feature, {
-      interactive: false,
-      style: HIGHLIGHT,
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { ...HIGHLIGHT, radius: 12 }),
-    }).addTo(map);
-  } catch {
-    // The answer stands without the highlight.
+// The click's tolerance in metres: the symbol radius at this zoom, where point symbols are drawn
+// (zoomed further out there are none to aim at, and the service's default applies).
+function clickTolerance(map, latlng) {
+  if (map.getZoom() < GEOJSON_MIN_ZOOM) return null;
+  const here = map.latLngToContainerPoint(latlng);
+  const metres = map.distance(latlng, map.containerPointToLatLng(here.add([symbolRadiusPx, 0])));
+  return Math.round(metres * 10) / 10;
+}
+
+function organisationFilter() {
+  return layers ? layers.organisation : "";
+}
+
+function updateUrl(map) {
+  writeView(map, selected, organisationFilter());
+}
+
+// Focus goes to the answer, unless someone is typing (in the search, say) meanwhile; a choice in
+// the search hands it over (takeFocus). Where focus stays, the answer is announced instead.
+function presentAnswer(takeFocus, announcement) {
+  const typing = document.activeElement?.matches("input, select, textarea");
+  if (takeFocus || !typing) {
+    announcer.textContent = "";
+    panel.querySelector("h2")?.focus({ preventScroll: true });
+  } else {
+    announcer.textContent = announcement;
   }
 }
 
-// On a phone the answer is a bottom sheet: move the map so the point stays in sight above it.
-function keepPointVisible(map, latlng) {
-  if (window.matchMedia("(min-width: 800px)").matches) return;
-  const point = map.latLngToContainerPoint(latlng);
-  const visibleBottom = map.getSize().y - panel.offsetHeight;
-  if (point.y > visibleBottom - 40) map.panBy([0, point.y - visibleBottom / 2], { animate: false });
+function closePanel(map) {
+  const hadFocus = panel.contains(document.activeElement);
+  panel.hidden = true;
+  panel.removeAttribute("aria-busy");
+  selected = null;
+  asked += 1;
+  highlights.clearAnswer();
+  highlights.clearParcel();
+  if (marker) {
+    map.removeLayer(marker);
+    marker = null;
+  }
+  updateUrl(map);
+  notices.place();
+  if (hadFocus) map.getContainer().focus({ preventScroll: true });
 }
 
-async function resolve(map, latlng) {
+// Asks who maintains latlng and shows it. tolerance: metres (null: the service's default);
+// bounds: something else to keep in sight with the point (a parcel chosen in the search).
+async function resolve(map, latlng, { tolerance = null, bounds = null, takeFocus = false } = {}) {
+  const mine = ++asked;
   selected = [latlng.lat, latlng.lng];
-  writeView(map, selected);
+  updateUrl(map);
+  startHint.hidden = true;
   if (marker) marker.setLatLng(latlng);
-  else marker = L.circleMarker(latlng, { radius: 6, color: "#111", weight: 2, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
-  panel.hidden = false;
-  // The notice has been read by now; on a phone it would cover the answer.
-  notice.hidden = true;
-  panel.innerHTML = '<p class="loading">Söker ansvarig …</p>';
+  else marker = L.circleMarker(latlng, { radius: 6, color: "#111", weight: 2, fillColor: "#fff", fillOpacity: 1, interactive: false }).addTo(map);
+  if (panel.hidden) renderLoading(panel);
+  panel.setAttribute("aria-busy", "true");
+  let url = `/api/v1/ansvar?lon=${latlng.lng.toFixed(7)}&lat=${latlng.lat.toFixed(7)}`;
+  if (tolerance != null) url += `&noggrannhet_m=${tolerance}`;
   try {
-    const answer = await getJson(`/api/v1/ansvar?lon=${latlng.lng.toFixed(7)}&lat=${latlng.lat.toFixed(7)}`);
-    renderAnswer(panel, answer);
+    const answer = await getJson(url);
+    if (mine !== asked) return;
+    const link = placeLink(selected, map.getZoom(), organisationFilter());
+    renderAnswer(panel, answer, link);
     showReporting(panel.querySelector(".report-slot"), answer, latlng);
-    keepPointVisible(map, latlng);
-    await showHighlight(map, answer);
+    panel.querySelector(".share-button").addEventListener("click", () => {
+      const status = panel.querySelector(".share-status");
+      status.textContent = "";
+      shareLink(link, status);
+    });
+    presentAnswer(takeFocus, `Svar: ${answer.huvudman ? answer.huvudman.namn : "ingen ansvarig hittades"}.`);
+    keepInView(map, panel, latlng, bounds);
+    const marked = await highlights.showAnswer(answer);
+    if (mine !== asked) return;
+    if (marked) keepInView(map, panel, latlng, bounds ? bounds.extend(marked) : marked);
   } catch (error) {
-    if (highlight) map.removeLayer(highlight);
+    if (mine !== asked) return;
+    highlights.clearAnswer();
     const problem = error instanceof ApiError ? error.problem : null;
     if (problem?.type === "utanfor-kommunen") {
       renderMessage(panel, "Utanför Huddinge kommun", problem.detail);
     } else {
       renderMessage(panel, "Kunde inte hämta svaret", error.message);
     }
+    presentAnswer(takeFocus, panel.querySelector("h2").textContent);
   }
+  panel.removeAttribute("aria-busy");
   panel.dataset.klar = String(Date.now());
+}
+
+// A parcel chosen in the search: outline and label it, fit it beside the panel, answer inside it.
+async function showParcel(map, choice) {
+  const inside = L.latLng(choice.punkt[1], choice.punkt[0]);
+  let bounds = null;
+  try {
+    bounds = await highlights.showParcel(choice.namn, choice.fastighetsytor || [], inside);
+  } catch (error) {
+    notices.show(error.message);
+  }
+  if (panel.hidden) renderLoading(panel);
+  if (bounds?.isValid()) fitInView(map, panel, bounds, 18);
+  else map.setView(inside, Math.max(map.getZoom(), 17), { animate: false });
+  await resolve(map, inside, { bounds, takeFocus: true });
 }
 
 async function start() {
   // The legend takes room beside the map on wide screens; decide before the map measures itself.
   const legend = document.getElementById("teckenforklaring");
   const toggle = document.getElementById("visaforklaring");
-  const wide = window.matchMedia("(min-width: 800px)").matches;
-  legend.hidden = !wide;
-  toggle.setAttribute("aria-expanded", String(wide));
-  const map = L.map("karta", { zoomControl: true, preferCanvas: false });
+  legend.hidden = !isWide();
+  toggle.setAttribute("aria-expanded", String(!legend.hidden));
+  const map = L.map("karta", { zoomControl: false, preferCanvas: false });
+  L.control.zoom({ zoomInTitle: "Zooma in", zoomOutTitle: "Zooma ut" }).addTo(map);
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com" lang="en">Leaflet</a>');
+  mountAccount(document.getElementById("konto"));
   const view = readView();
   map.setView(view ? view.center : HUDDINGE, view ? view.zoom : 12);
   let settings;
   let products;
+  let collectionOfKind;
   try {
     let styles;
     [settings, styles] = await Promise.all([
@@ -121,15 +184,19 @@ async function start() {
     renderMessage(panel, "Tjänsten svarar inte", error.message);
     return;
   }
+  const markers = products.filter((p) => p.markor).map((p) => markerBox(p) / 2);
+  if (markers.length) symbolRadiusPx = Math.max(...markers);
   addBaseMap(map, settings);
-  const layers = new Layers(map, products, collectionOfKind);
+  highlights = new Highlights(map, collectionOfKind);
+  layers = new Layers(map, products, collectionOfKind);
+  layers.organisation = readOrganisation();
   try {
     const bounds = await layers.loadContext();
     // Not animated: a zoom animation started while the page is still loading can leave
     // Leaflet waiting for it forever, and every later setView is then ignored.
     if (!view) map.fitBounds(bounds, { animate: false });
   } catch (error) {
-    notify(error.message);
+    notices.show(error.message);
   }
   buildLegend(document.getElementById("kategorier"), products, (category, on) => {
     if (on) layers.hiddenCategories.delete(category);
@@ -142,11 +209,15 @@ async function start() {
   const organisations = await getJson("/api/v1/organisationer").catch(() => []);
   const select = document.getElementById("organisation");
   for (const org of organisations) select.append(new Option(org.namn, org.slug));
-  select.addEventListener("change", () => {
-    layers.organisation = select.value;
+  if (layers.organisation && !organisations.some((o) => o.slug === layers.organisation)) layers.organisation = "";
+  select.value = layers.organisation;
+  const filterBy = (slug) => {
+    select.value = slug;
+    layers.organisation = slug;
+    updateUrl(map);
     layers.redrawTiles();
-  });
-
+  };
+  select.addEventListener("change", () => filterBy(select.value));
   toggle.addEventListener("click", () => {
     legend.hidden = !legend.hidden;
     toggle.setAttribute("aria-expanded", String(!legend.hidden));
@@ -154,51 +225,58 @@ async function start() {
   });
 
   panel.addEventListener("click", (event) => {
-    if (event.target.classList.contains("close")) {
-      panel.hidden = true;
-      selected = null;
-      writeView(map, null);
-    }
+    if (event.target.classList.contains("close")) closePanel(map);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) closePanel(map);
   });
   document.getElementById("minposition").addEventListener("click", () => {
     if (!navigator.geolocation) {
-      notify("Den här enheten kan inte ange sin position.");
+      notices.show("Den här enheten kan inte ange sin position.");
       return;
     }
     navigator.geolocation.getCurrentPosition(
       (position) => {
         const here = L.latLng(position.coords.latitude, position.coords.longitude);
-        map.setView(here, Math.max(map.getZoom(), 18));
-        resolve(map, here);
+        map.setView(here, Math.max(map.getZoom(), 18), { animate: false });
+        // The position is as uncertain as the device says; point objects decide within that.
+        resolve(map, here, { tolerance: Math.min(Math.round(position.coords.accuracy * 10) / 10, MAX_TOLERANCE_M) });
       },
-      () => notify("Din position kunde inte hämtas."),
+      () => notices.show("Din position kunde inte hämtas."),
       { enableHighAccuracy: true, timeout: 10000 },
     );
   });
-  map.on("click", (event) => resolve(map, event.latlng));
+  map.on("click", (event) => resolve(map, event.latlng, { tolerance: clickTolerance(map, event.latlng) }));
   // Keyboard users pan with the arrow keys and ask about the centre of the map with Enter.
   map.getContainer().addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && event.target === map.getContainer()) resolve(map, map.getCenter());
+    if (event.key === "Enter" && event.target === map.getContainer()) {
+      const centre = map.getCenter();
+      resolve(map, centre, { tolerance: clickTolerance(map, centre) });
+    }
   });
   map.on("moveend", () => {
-    writeView(map, selected);
-    layers.refresh().catch((error) => notify(error.message));
+    updateUrl(map);
+    layers.refresh().catch((error) => notices.show(error.message));
   });
 
-  setupSearch(document.getElementById("sok"), document.getElementById("sokforslag"), (choice) => {
+  const input = document.getElementById("sok");
+  setupSearch(input, document.getElementById("sokforslag"), document.getElementById("sokstatus"), (choice) => {
     if (choice.typ === "organisation") {
-      select.value = choice.slug;
-      layers.organisation = choice.slug;
-      layers.redrawTiles();
-    }
-    if (choice.bbox) {
-      const [w, s, e, n] = choice.bbox;
-      map.fitBounds([[s, w], [n, e]], { maxZoom: 18 });
+      filterBy(choice.slug);
+      if (choice.bbox) {
+        const [w, s, e, n] = choice.bbox;
+        map.fitBounds([[s, w], [n, e]], { maxZoom: 18, animate: false });
+      }
+    } else if (choice.punkt) {
+      showParcel(map, choice);
     }
   });
 
   await layers.refresh();
-  if (view?.point) await resolve(map, L.latLng(view.point[0], view.point[1]));
+  if (view?.point) {
+    const point = L.latLng(view.point[0], view.point[1]);
+    await resolve(map, point, { tolerance: clickTolerance(map, point) });
+  }
   document.body.dataset.redo = "ja";
 }
 

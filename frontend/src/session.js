@@ -1,7 +1,9 @@
 // Who is signed in, from the service's session endpoint; writes carry its CSRF token.
 //
 // GET /api/v1/inloggning answers {inloggad: false} or {inloggad: true, namn, epost, roll,
-// organisation: {id, slug, namn} | null, csrf}. The session itself is an HTTP-only cookie.
+// organisation: {id, slug, namn} | null, csrf}, both with oidc and token: whether one may sign
+// in here with an organisation account, with an API token. The session itself is an HTTP-only
+// cookie; a write from a signed-in page sends csrf as X-CSRF-Token (api.js send does).
 
 let current = null;
 

@@ -1,0 +1,1 @@
+"""Signing in: organisation accounts (OpenID Connect), API tokens, sessions and CSRF."""
