@@ -4,6 +4,7 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+import psycopg
 import typer
 from sqlalchemy.exc import DBAPIError
 
@@ -38,6 +39,15 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             )
             raise typer.Exit(1) from None
         except DBAPIError as exc:
+            if isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
+                # Typically a migration or import run as the service's role, not the owner's.
+                typer.secho(
+                    f"Fel: databasrollen saknar behörighet ({exc.orig.diag.message_primary})."
+                    " Kör med schemats ägare i ANSVAR_MIGRATION_DATABASE_URL (se README).",
+                    err=True,
+                    fg=typer.colors.RED,
+                )
+                raise typer.Exit(1) from None
             if not is_connection_error(exc):
                 raise
             where = describe_url(get_settings().database_url)

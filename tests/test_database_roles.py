@@ -92,6 +92,20 @@ def test_migrate_makes_a_fresh_database_usable_by_the_service(
         conn.execute(text("TRUNCATE andringslogg"))
 
 
+def test_migrating_as_the_services_role_says_which_role_to_use(
+    fresh_database: tuple[Engine, Engine],
+) -> None:
+    owner, service = fresh_database
+    service_url = service.url.render_as_string(hide_password=False)
+    refused = run_cli(
+        owner, "migrate", ANSVAR_DATABASE_URL=service_url, ANSVAR_MIGRATION_DATABASE_URL=service_url
+    )
+    assert refused.returncode == 1
+    assert "saknar behörighet" in refused.stderr
+    assert "ANSVAR_MIGRATION_DATABASE_URL" in refused.stderr
+    assert "Traceback" not in refused.stderr + refused.stdout
+
+
 @pytest.mark.parametrize(
     "statement",
     [

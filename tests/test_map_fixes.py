@@ -227,6 +227,9 @@ def test_a_private_owner_answer_says_what_to_do_and_whom_to_ask(
     assert panel.locator("h2").inner_text() == "Privat fastighetsägare"
     assert panel.locator(".guidance").inner_text() == guidance
     assert panel.locator('a[href^="tel:"]').count() >= 1
+    # A private owner receives no reports here (the service refuses them): no form, but why.
+    assert panel.get_by_role("button", name="Felanmäl här").count() == 0
+    assert "privat fastighetsägare" in panel.locator(".report-none").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     laptop.screenshot(path=str(ARTIFACTS / "karta-privat.png"))
 

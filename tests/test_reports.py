@@ -30,6 +30,7 @@ URL = "/api/v1/felanmalan"
 BENCH_PARK = (60, 60)  # a bench of the park unit's, in the contractor's operations area
 LAWN_HUGE = (150, 20)  # Huge's lawn, in the area Huge performs itself
 NOBODYS = (50, 150)  # a parcel of unknown owner, no object near
+PRIVATE_LAND = (180, 150)  # a private owner's parcel, no object near
 STOCKHOLM = (18.0686, 59.3293)  # outside Huddinge
 CONTRACTOR = "sodertorns-parkdrift"
 TABLES = ("felanmalan", "felanmalan_handelse", "felanmalan_foto", "leverans", "andringslogg")
@@ -327,6 +328,7 @@ def _big_field() -> dict[str, Any]:
 REFUSALS = [  # name, body changes (or a point), status, problem type
     ("utanför kommunen", {"lon": STOCKHOLM[0], "lat": STOCKHOLM[1]}, 404, "utanfor-kommunen"),
     ("ingen ansvarig", {"xy": NOBODYS}, 404, "ingen-ansvarig"),
+    ("privat fastighetsägare", {"xy": PRIVATE_LAND}, 404, "ingen-ansvarig"),
     ("okänd kategori", {"kategori": "finns-inte"}, 400, "okand-felkategori"),
     ("för lång beskrivning", _big_field(), 400, "ogiltig-parameter"),
     ("ogiltig e-post", {"kontakt": {"epost": "inte en adress"}}, 400, "ogiltig-parameter"),

@@ -36,6 +36,10 @@ class UnknownCategory(InvalidInput):
     title = "Okänd felkategori"
 
 
+# Private owners are named in answers, but receive no reports through the service.
+PRIVATE_OWNER_TYPE = "privat"
+
+
 class NoOneResponsible(NotFound):
     """The point has no accountable organisation: nobody would receive the report."""
 
@@ -128,6 +132,12 @@ async def create_report(
     if accountable is None:
         raise NoOneResponsible(
             f"{answer['forklaring']} Felanmälan kan därför inte skickas till någon."
+        )
+    if accountable["typ"] == PRIVATE_OWNER_TYPE:
+        # Nobody reads a private owner's inbox here: the report would be stored and never seen.
+        guidance = accountable.get("vagledning") or "Kontakta fastighetens ägare."
+        raise NoOneResponsible(
+            f"{answer['forklaring']} Felanmälan kan inte skickas härifrån. {guidance}"
         )
     performer = answer["utforare"]
     deciding = answer["objekt"]

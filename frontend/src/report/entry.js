@@ -40,9 +40,24 @@ async function listReportsHere(container, latlng) {
   container.hidden = false;
 }
 
+// Why a report cannot be sent from this answer (null when it can): the server refuses the same.
+function noReceiver(answer) {
+  if (!answer.huvudman) return "Ingen ansvarig hittades här, så en felanmälan kan inte skickas härifrån.";
+  if (answer.huvudman.typ === "privat") {
+    return "Platsen sköts av en privat fastighetsägare, som inte tar emot felanmälningar här. Se vägledningen ovan.";
+  }
+  return null;
+}
+
 export function showReporting(slot, answer, latlng) {
   if (!slot) return;
   const point = L.latLng(latlng);
+  const refusal = noReceiver(answer);
+  if (refusal) {
+    slot.innerHTML = `<p class="report-none"></p>`;
+    slot.querySelector(".report-none").textContent = refusal;
+    return;
+  }
   slot.innerHTML =
     `<div class="reports-here" hidden></div>` +
     `<div class="report-area"><button type="button" class="report-button primary report-start">Felanmäl här</button></div>`;
