@@ -121,6 +121,11 @@ class Session:
         tab = self.context.new_page()
         tab.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         tab.on("pageerror", lambda e: self.errors.append(str(e)))
+        # The console says only "404"; the failing address is what tells why.
+        tab.on(
+            "response",
+            lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
         return tab
 
     def close(self) -> None:
