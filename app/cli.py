@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
+from app.analysis.prices_cli import a_priser_app
 from app.cli_errors import friendly_errors
 from app.core.db import in_transaction, make_owner_engine, make_sync_engine
 from app.core.problems import AppError
@@ -49,6 +50,7 @@ export_app = typer.Typer(
 app.add_typer(export_app, name="export")
 app.add_typer(organisation_app, name="organisation")
 app.add_typer(felanmalan_app, name="felanmalan")
+app.add_typer(a_priser_app, name="a-priser")
 
 
 @app.command()
@@ -130,6 +132,7 @@ def catalogue_sync(
 ) -> None:
     """Läs in katalogfilen och felkategorierna (data/felkategorier.csv): nya och ändrade skrivs,
     oanvända borttagna tas bort, använda felkategorier inaktiveras."""
+    from app.analysis.prices import sync_price_file
     from app.catalogue.catalogue_file import read_catalogue
     from app.catalogue.sync import sync_catalogue
     from app.core.paths import CATALOGUE_CSV
@@ -138,15 +141,23 @@ def catalogue_sync(
     products = read_catalogue(fil or CATALOGUE_CSV)
     categories = read_categories()
 
-    def sync(conn: "Connection") -> tuple[Any, Any]:
-        return sync_catalogue(conn, products), sync_categories(conn, categories)
+    def sync(conn: "Connection") -> tuple[Any, Any, Any]:
+        # Prices are only added where missing: an admin's prices survive a sync.
+        return (
+            sync_catalogue(conn, products),
+            sync_categories(conn, categories),
+            sync_price_file(conn, replace=False),
+        )
 
-    report, categories_report = in_transaction(make_sync_engine(get_settings()), sync)
+    report, categories_report, prices_report = in_transaction(
+        make_sync_engine(get_settings()), sync
+    )
     typer.echo(
         f"Katalogen: {len(report.added)} nya, {len(report.updated)} ändrade, "
         f"{len(report.unchanged)} oförändrade, {len(report.removed)} borttagna."
     )
     typer.echo(categories_report.line())
+    typer.echo(prices_report.line())
 
 
 @app.command()

@@ -8,6 +8,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.analysis.prices_router import router as prices_router
+from app.analysis.router import router as analysis_router
+from app.analysis.zones_router import router as zones_router
 from app.areas.router import router as areas_router
 from app.catalogue.router import router as catalogue_router
 from app.core.api_docs import install_api_docs
@@ -107,6 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(export_router, prefix=API_PREFIX)
     app.include_router(imports_router, prefix=API_PREFIX)
     app.include_router(reports_router, prefix=API_PREFIX)
+    app.include_router(analysis_router, prefix=API_PREFIX)
+    app.include_router(prices_router, prefix=API_PREFIX)
+    app.include_router(zones_router, prefix=API_PREFIX)
     app.include_router(signin_api_router, prefix=API_PREFIX)
     app.include_router(signin_router)
     app.include_router(features_router)

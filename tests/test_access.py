@@ -17,8 +17,8 @@ from app.main import create_app
 # The health check, and who is signed in: the sign-in page asks before anyone is, whatever
 # ANSVAR_PUBLIC_READ.
 OPEN_ROUTES = {"/healthz", "/api/v1/inloggning"}
-# POST routes that only read (they take many points at once).
-READING_POSTS = {"/api/v1/ansvar/batch"}
+# POST routes that only read (they take many points at once, or a polygon).
+READING_POSTS = {"/api/v1/ansvar/batch", "/api/v1/samordning/mangder"}
 # Routes anonymous callers may use when the deployment allows it (ANSVAR_ANONYMA_FELANMALAN,
 # on by default, whatever ANSVAR_PUBLIC_READ): making a fault report.
 ANONYMOUS_WHEN_ALLOWED = {
@@ -55,6 +55,7 @@ RESTRICTED = {
     ("put", "/api/v1/skotselprodukter/{kod}"): {"admin"},
     ("delete", "/api/v1/skotselprodukter/{kod}"): {"admin"},
     ("put", "/api/v1/organisationer/{slug}"): {"admin"},
+    ("put", "/api/v1/samordning/a-priser/{produkt}"): {"admin"},
     ("get", "/api/v1/andringslogg"): {"admin"},
     ("post", "/api/v1/skotselobjekt"): {"gis", "admin"},
     ("patch", "/api/v1/skotselobjekt/{objekt_id}"): {"gis", "admin"},

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
+from app.analysis.prices import sync_price_file
 from app.catalogue.catalogue_file import read_catalogue
 from app.catalogue.sync import sync_catalogue
 from app.core.migrate import grant_service_role, upgrade
@@ -77,6 +78,7 @@ def reset_data(conn: Connection, tables: Iterable[str] = DATA_TABLES) -> None:
 def load_demo(conn: Connection, out_dir: Path, manifest: dict[str, Any]) -> dict[str, ImportResult]:
     """Load generated demo files (described by manifest) into an empty, migrated database."""
     sync_catalogue(conn, read_catalogue(CATALOGUE_CSV))
+    sync_price_file(conn, replace=False)
     organisations = upsert_organisations(
         conn, read_organisations(DEMO_DATA_DIR / "organisationer.json")
     )

@@ -1,6 +1,7 @@
 """All tables; importing this package registers them on Base.metadata."""
 
 from app.models.access import ApiToken
+from app.models.analysis import APris
 from app.models.audit import Andringslogg
 from app.models.base import SRID, Base
 from app.models.catalogue import Kodmappning, Skotselprodukt
@@ -25,6 +26,7 @@ from app.models.signin import Inloggning, Inloggningsforsok
 
 __all__ = [
     "SRID",
+    "APris",
     "Andringslogg",
     "ApiToken",
     "Base",

@@ -1,0 +1,72 @@
+"""How the organisations' maintenance interleaves within a scope: count, largest share, mix index.
+
+Weighted by maintained area: the m² of area objects (clipped to the scope); lines and points do
+not count, since metres and pieces cannot be added to square metres without a price. A cost
+weight will replace the m² by each row's annual cost (quantity × the price list's kr per unit),
+which makes every unit count; `Weight` then gains "kostnad".
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from app.analysis.rows import QuantityRow
+
+Weight = Literal["yta"]
+# A cell ranks among the top places only when at least this share of it is maintained area, so a
+# corner with two small lawns does not outrank a mixed neighbourhood.
+MIN_MAINTAINED_SHARE_OF_CELL = 0.02
+
+
+@dataclass(frozen=True)
+class Mix:
+    """The interleaving in one scope."""
+
+    scope: str
+    weight_total: float  # m² of area objects in the scope
+    shares: tuple[tuple[str, float], ...]  # (organisation slug, share), largest first
+
+    @property
+    def organisations(self) -> int:
+        """How many organisations maintain something here."""
+        return len(self.shares)
+
+    @property
+    def largest_share(self) -> float:
+        """The share of the organisation with the most."""
+        return self.shares[0][1] if self.shares else 0.0
+
+    @property
+    def mix_index(self) -> float:
+        """1 − Σ share²: 0 when one organisation has it all, towards 1 when many share evenly."""
+        return 1.0 - sum(share * share for _, share in self.shares)
+
+
+def weight_of(row: QuantityRow, weight: Weight) -> float:
+    """What a row weighs: its m² when it is an area quantity, else nothing."""
+    del weight  # only "yta" so far
+    return row.quantity if row.unit == "m²" else 0.0
+
+
+def mixes(rows: Iterable[QuantityRow], weight: Weight = "yta") -> list[Mix]:
+    """The mix of every scope with some weight, in the rows' scope order."""
+    by_scope: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in rows:
+        if (amount := weight_of(row, weight)) > 0:
+            by_scope[row.scope][row.organisation_slug] += amount
+    result = []
+    for scope, per_org in by_scope.items():
+        total = sum(per_org.values())
+        shares = sorted(
+            ((slug, amount / total) for slug, amount in per_org.items()),
+            key=lambda item: (-item[1], item[0]),
+        )
+        result.append(Mix(scope, total, tuple(shares)))
+    return result
+
+
+def top_places(found: list[Mix], count: int, min_weight: float) -> list[Mix]:
+    """The count scopes of highest mix index with at least min_weight maintained."""
+    eligible = [m for m in found if m.weight_total >= min_weight and m.organisations > 1]
+    return sorted(eligible, key=lambda m: (-m.mix_index, -m.weight_total, m.scope))[:count]
