@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from app.analysis.prices_cli import a_priser_app
+from app.analysis.report.cli import samordning_app
 from app.cli_errors import friendly_errors
 from app.core.db import in_transaction, make_owner_engine, make_sync_engine
 from app.core.problems import AppError
@@ -51,6 +52,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(organisation_app, name="organisation")
 app.add_typer(felanmalan_app, name="felanmalan")
 app.add_typer(a_priser_app, name="a-priser")
+app.add_typer(samordning_app, name="samordning")
 
 
 @app.command()

@@ -8,8 +8,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.analysis.cache import AnalysisCache
 from app.analysis.prices_router import router as prices_router
+from app.analysis.report.router import router as analysis_report_router
 from app.analysis.router import router as analysis_router
+from app.analysis.sports_router import router as sports_router
+from app.analysis.visits import visit_frequencies
+from app.analysis.whatif_router import router as whatif_router
 from app.analysis.zones_router import router as zones_router
 from app.areas.router import router as areas_router
 from app.catalogue.router import router as catalogue_router
@@ -53,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Reviewed data the what-if reads: a broken file stops the start, naming its line.
+        visit_frequencies()
         pool = make_pool(settings)
         # Opening does not wait for connections, and the engine connects lazily, so a database
         # that is down does not stop the service from starting: requests get a clear 503.
@@ -93,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.analysis_cache = AnalysisCache()
     install_problem_handlers(app)
     install_limit_handlers(app)
     _add_middleware(app, settings)
@@ -113,6 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analysis_router, prefix=API_PREFIX)
     app.include_router(prices_router, prefix=API_PREFIX)
     app.include_router(zones_router, prefix=API_PREFIX)
+    app.include_router(sports_router, prefix=API_PREFIX)
+    app.include_router(whatif_router, prefix=API_PREFIX)
+    app.include_router(analysis_report_router, prefix=API_PREFIX)
     app.include_router(signin_api_router, prefix=API_PREFIX)
     app.include_router(signin_router)
     app.include_router(features_router)

@@ -6,7 +6,7 @@ import { defineConfig } from "vite";
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PAGES = ["index", "felanmalan", "inkorg", "trygghetsvandring", "inloggning"];
+const PAGES = ["index", "felanmalan", "inkorg", "trygghetsvandring", "inloggning", "samordning"];
 const SWAGGER_UI = dirname(require.resolve("swagger-ui-dist/package.json"));
 const SWAGGER_FILES = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"];
 

@@ -18,7 +18,12 @@ from app.main import create_app
 # ANSVAR_PUBLIC_READ.
 OPEN_ROUTES = {"/healthz", "/api/v1/inloggning"}
 # POST routes that only read (they take many points at once, or a polygon).
-READING_POSTS = {"/api/v1/ansvar/batch", "/api/v1/samordning/mangder"}
+READING_POSTS = {
+    "/api/v1/ansvar/batch",
+    "/api/v1/samordning/mangder",
+    "/api/v1/samordning/kostnader",
+    "/api/v1/samordning/gemensam-upphandling",
+}
 # Routes anonymous callers may use when the deployment allows it (ANSVAR_ANONYMA_FELANMALAN,
 # on by default, whatever ANSVAR_PUBLIC_READ): making a fault report.
 ANONYMOUS_WHEN_ALLOWED = {

@@ -174,7 +174,9 @@ def test_every_answer_says_which_prices_are_example_data(costs_client: TestClien
 
 
 def test_an_unknown_division_is_a_400(costs_client: TestClient) -> None:
-    answer = costs_client.get(f"{API_PREFIX}/samordning/kostnader", params={"indelning": "ruta"})
+    answer = costs_client.get(
+        f"{API_PREFIX}/samordning/kostnader", params={"indelning": "stadsdel"}
+    )
     assert answer.status_code == 400
 
 

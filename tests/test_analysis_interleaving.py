@@ -152,7 +152,7 @@ def test_mix_from_rows_ignores_lines_and_points() -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"ruta_m": 49}, {"ruta_m": 5001}, {"vikt": "kostnad"}, {"topp": -1}, {"indelning": "trakt"}],
+    [{"ruta_m": 49}, {"ruta_m": 5001}, {"vikt": "pris"}, {"topp": -1}, {"indelning": "trakt"}],
 )
 def test_bad_parameters_are_400(analysis: TestClient, params: dict[str, Any]) -> None:
     response = analysis.get(URL, params=params)

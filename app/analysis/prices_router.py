@@ -4,15 +4,19 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.access.principal import Principal, PrincipalDep, ReadAccess, contractor_of, require_role
 from app.access.writer import written_by
+from app.analysis.cache import AnalysisCacheDep
 from app.analysis.costs import AnnualCosts, annual_costs
+from app.analysis.polygon import polygon_wkb
 from app.analysis.prices import PriceIn, PriceOut, price_out, read_prices, save_price
-from app.analysis.quantities import quantities
+from app.analysis.quantities import DEFAULT_CELL_M, MAX_CELL_M, MIN_CELL_M, Scope, quantities
 from app.analysis.rows import QuantityRow
+from app.analysis.schemas import PolygonBody
 from app.core.db import ReadConnectionDep, SyncEngineDep, in_transaction
 
 router = APIRouter(prefix="/samordning", tags=["samordning"], dependencies=[ReadAccess])
@@ -27,7 +31,9 @@ EXAMPLE_NOTE = (
 class RowCost(BaseModel):
     """En mängdrad med sitt à-pris och sin kostnad per år."""
 
-    omrade: str = Field(description="'kommun' eller driftområdets id")
+    omrade: str = Field(
+        description="'kommun', driftområdets id, traktens namn, rutans E_N eller 'polygon'"
+    )
     organisation: str = Field(description="Huvudmannens slug")
     produkt: str
     kvalitetsniva: str | None
@@ -48,7 +54,8 @@ class Sum(BaseModel):
 class Costs(BaseModel):
     """Kostnader per år till à-prislistan, per rad och summerade."""
 
-    indelning: Literal["kommun", "driftomrade"]
+    indelning: Scope
+    ruta_m: int | None = Field(default=None, description="Rutornas storlek (bara indelning=ruta)")
     rader: list[RowCost]
     per_organisation: list[Sum]
     per_produkt: list[Sum]
@@ -84,12 +91,13 @@ def _row_cost(row: QuantityRow, costs: AnnualCosts, index: int) -> RowCost:
     )
 
 
-def costs_answer(indelning: Literal["kommun", "driftomrade"], costs: AnnualCosts) -> Costs:
+def costs_answer(indelning: Scope, costs: AnnualCosts, ruta_m: int | None = None) -> Costs:
     """The API's form of the annual costs."""
     rows = [_row_cost(c.row, costs, i) for i, c in enumerate(costs.rows)]
     examples = costs.example_prices
     return Costs(
         indelning=indelning,
+        ruta_m=ruta_m,
         rader=rows,
         per_organisation=_sums(costs.by_organisation),
         per_produkt=_sums(costs.by_product),
@@ -137,12 +145,42 @@ async def set_price(
 async def list_costs(
     conn: ReadConnectionDep,
     who: PrincipalDep,
+    cache: AnalysisCacheDep,
     indelning: Annotated[
-        Literal["kommun", "driftomrade"],
-        Query(description="Hela kommunen, eller per gällande driftområde"),
+        Literal["kommun", "driftomrade", "trakt", "ruta"],
+        Query(description="Hela kommunen, per gällande driftområde, per trakt eller per ruta"),
     ] = "kommun",
-) -> Costs:
+    ruta_m: Annotated[
+        int, Query(ge=MIN_CELL_M, le=MAX_CELL_M, description="Rutornas storlek i meter")
+    ] = DEFAULT_CELL_M,
+) -> Response:
     """Live objects' quantities × the price list; rows without a price are listed, not summed."""
-    rows = await quantities(conn, indelning, contractor=contractor_of(who))
-    prices = await read_prices(conn)
-    return costs_answer(indelning, annual_costs(rows, prices))
+    contractor = contractor_of(who)
+    cell_m = ruta_m if indelning == "ruta" else None
+
+    async def build() -> bytes:
+        rows = await quantities(
+            conn, indelning, cell_m=cell_m or DEFAULT_CELL_M, contractor=contractor
+        )
+        answer = costs_answer(indelning, annual_costs(rows, await read_prices(conn)), cell_m)
+        return answer.model_dump_json().encode()
+
+    body = await cache.get(conn, ("kostnader", indelning, cell_m, contractor), build)
+    return Response(body, media_type="application/json")
+
+
+@router.post(
+    "/kostnader",
+    summary="Kostnad per år till à-prislistan inom en polygon",
+    response_model=Costs,
+)
+async def polygon_costs(
+    body: PolygonBody,
+    conn: ReadConnectionDep,
+    crs: Annotated[
+        str | None, Query(description="Polygonens koordinatsystem (standard WGS84, EPSG:4326)")
+    ] = None,
+) -> Costs:
+    """The quantities clipped to the polygon × the price list."""
+    rows = await quantities(conn, "polygon", polygon_wkb=polygon_wkb(body.geometri, crs))
+    return costs_answer("polygon", annual_costs(rows, await read_prices(conn)))

@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 import psycopg
 
-from app.analysis.rows import QuantityRow, Unit
+from app.analysis.live import live_now
+from app.analysis.rows import UNIT_OF_KIND, QuantityRow
 
 Scope = Literal["kommun", "driftomrade", "trakt", "ruta", "polygon"]
 DEFAULT_CELL_M = 500
@@ -21,7 +22,6 @@ MIN_CELL_M = 50
 MAX_CELL_M = 5000
 NO_DISTRICT = ""  # the trakt scope of objects on no parcel
 
-UNIT_OF_KIND: dict[str, Unit] = {"yta": "m²", "linje": "m", "punkt": "st"}
 
 _MEASURE = (
     "CASE o.geometrityp WHEN 'yta' THEN ST_Area({g}) WHEN 'linje' THEN ST_Length({g}) ELSE 1 END"
@@ -42,7 +42,7 @@ _BY_SCOPE = _GROUPED.format(keys="scope", scope="g.scope")
 _BY_CELL = _GROUPED.format(
     keys="i, j", scope="(g.i::bigint * %(s)s) || '_' || (g.j::bigint * %(s)s)"
 )
-_LIVE = "skotselobjekt o WHERE o.valid_to IS NULL"
+_LIVE = f"skotselobjekt o WHERE {live_now()}"
 _COLUMNS = "o.huvudman_id, o.skotselprodukt_kod AS kod, o.kvalitetsniva, o.geometrityp"
 
 _MUNICIPALITY_SQL = f"""
@@ -60,7 +60,7 @@ WITH areas AS (
   SELECT a.id::text AS scope, {_COLUMNS},
          CASE WHEN ST_CoveredBy(o.geom, a.geom) THEN {_FULL}
               ELSE {_MEASURE.format(g="ST_Intersection(o.geom, a.geom)")} END AS q
-  FROM areas a JOIN skotselobjekt o ON o.valid_to IS NULL AND ST_Intersects(o.geom, a.geom)
+  FROM areas a JOIN skotselobjekt o ON {live_now()} AND ST_Intersects(o.geom, a.geom)
 )
 {_BY_SCOPE}"""  # noqa: S608 (constants)
 
@@ -70,7 +70,7 @@ pieces AS (
   SELECT 'polygon' AS scope, {_COLUMNS},
          CASE WHEN ST_CoveredBy(o.geom, s.geom) THEN {_FULL}
               ELSE {_MEASURE.format(g="ST_Intersection(o.geom, s.geom)")} END AS q
-  FROM shape s JOIN skotselobjekt o ON o.valid_to IS NULL AND ST_Intersects(o.geom, s.geom)
+  FROM shape s JOIN skotselobjekt o ON {live_now()} AND ST_Intersects(o.geom, s.geom)
 )
 {_BY_SCOPE}"""  # noqa: S608 (constants)
 
@@ -83,7 +83,7 @@ WITH pieces AS (
     WHERE f.valid_to IS NULL AND ST_Intersects(f.geom, ST_PointOnSurface(o.geom))
     ORDER BY f.beteckning LIMIT 1
   ) f ON true
-  WHERE o.valid_to IS NULL
+  WHERE {live_now()}
 )
 {_BY_SCOPE}"""  # noqa: S608 (constants)
 

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from app.access.principal import PrincipalDep, ReadAccess, contractor_of
 from app.analysis import queries
+from app.analysis.cache import AnalysisCacheDep
 from app.analysis.interleaving import (
     MIN_MAINTAINED_SHARE_OF_CELL,
     Mix,
@@ -16,6 +17,7 @@ from app.analysis.interleaving import (
     top_places,
 )
 from app.analysis.polygon import polygon_wkb
+from app.analysis.prices import read_prices
 from app.analysis.quantities import (
     DEFAULT_CELL_M,
     MAX_CELL_M,
@@ -86,14 +88,14 @@ def _quantity_items(
     ]
 
 
-async def _answer(conn: Any, scope: Scope, rows: list[QuantityRow], cell_m: int | None) -> Response:
+async def _answer(conn: Any, scope: Scope, rows: list[QuantityRow], cell_m: int | None) -> bytes:
     names = await queries.names(conn)
     body = {
         "indelning": scope,
         "ruta_m": cell_m,
         "rader": _quantity_items(scope, rows, names),
     }
-    return Response(orjson.dumps(body), media_type="application/json")
+    return orjson.dumps(body)
 
 
 @router.get(
@@ -104,6 +106,7 @@ async def _answer(conn: Any, scope: Scope, rows: list[QuantityRow], cell_m: int 
 async def get_quantities(
     principal: PrincipalDep,
     conn: ReadConnectionDep,
+    cache: AnalysisCacheDep,
     indelning: Annotated[
         Literal["kommun", "driftomrade", "trakt", "ruta"],
         Query(description="Hela kommunen, per driftområde (gällande avtal), trakt eller ruta"),
@@ -111,8 +114,15 @@ async def get_quantities(
     ruta_m: CellSize = DEFAULT_CELL_M,
 ) -> Response:
     """Live objects' quantities (m², m, st), clipped to each driftområde and grid cell."""
-    rows = await quantities(conn, indelning, cell_m=ruta_m, contractor=contractor_of(principal))
-    return await _answer(conn, indelning, rows, ruta_m if indelning == "ruta" else None)
+    contractor = contractor_of(principal)
+    cell_m = ruta_m if indelning == "ruta" else None
+
+    async def build() -> bytes:
+        rows = await quantities(conn, indelning, cell_m=ruta_m, contractor=contractor)
+        return await _answer(conn, indelning, rows, cell_m)
+
+    body = await cache.get(conn, ("mangder", indelning, cell_m, contractor), build)
+    return Response(body, media_type="application/json")
 
 
 @router.post(
@@ -130,14 +140,24 @@ async def post_quantities(
     """Live objects' quantities clipped to the polygon."""
     wkb = polygon_wkb(body.geometri, crs)
     rows = await quantities(conn, "polygon", polygon_wkb=wkb)
-    return await _answer(conn, "polygon", rows, None)
+    return Response(await _answer(conn, "polygon", rows, None), media_type="application/json")
 
 
-def _properties(mix: Mix, name: str, names: dict[str, dict[str, str]]) -> dict[str, Any]:
+def _properties(
+    mix: Mix, area: Mix | None, name: str, names: dict[str, dict[str, str]], weight: Weight
+) -> dict[str, Any]:
+    """A scope's mix; area is its area mix (the same as mix when weighted by area)."""
+    area_m2 = dict(area.shares) if area else {}
+    area_total = area.weight_total if area else 0.0
+
+    def cost(share: float) -> float | None:
+        return round(share * mix.weight_total, 2) if weight == "kostnad" else None
+
     return {
         "id": mix.scope,
         "namn": name,
-        "yta_m2": round(mix.weight_total, 3),
+        "yta_m2": round(area_total, 3),
+        "kr_per_ar": cost(1.0),
         "antal_organisationer": mix.organisations,
         "storsta_andel": round(mix.largest_share, 6),
         "blandningsindex": round(mix.mix_index, 6),
@@ -146,11 +166,58 @@ def _properties(mix: Mix, name: str, names: dict[str, dict[str, str]]) -> dict[s
                 "slug": slug,
                 "namn": names["organisation"].get(slug, slug),
                 "andel": round(share, 6),
-                "yta_m2": round(share * mix.weight_total, 3),
+                "yta_m2": round(area_m2.get(slug, 0.0) * area_total, 3),
+                "kr_per_ar": cost(share),
             }
             for slug, share in mix.shares
         ],
     }
+
+
+async def _mix_body(
+    conn: Any,
+    indelning: Literal["ruta", "driftomrade"],
+    ruta_m: int,
+    vikt: Weight,
+    topp: int,
+    contractor: int | None,
+) -> bytes:
+    rows = await quantities(conn, indelning, cell_m=ruta_m, contractor=contractor)
+    by_area = mixes(rows, "yta")
+    found = by_area if vikt == "yta" else mixes(rows, "kostnad", await read_prices(conn))
+    area_m2 = {m.scope: m.weight_total for m in by_area}
+    names = await queries.names(conn)
+    if indelning == "ruta":
+        shapes = await queries.cell_shapes(conn, [cell_corner(m.scope) for m in found], ruta_m)
+        min_area = MIN_MAINTAINED_SHARE_OF_CELL * ruta_m * ruta_m
+    else:
+        shapes = await queries.area_shapes(conn, [int(m.scope) for m in found])
+        min_area = MIN_AREA_WEIGHT_M2
+
+    area_of = {m.scope: m for m in by_area}
+
+    def props(mix: Mix) -> dict[str, Any]:
+        name = _scope_name(indelning, mix.scope, names)
+        return _properties(mix, area_of.get(mix.scope), name, names, vikt)
+
+    body = {
+        "type": "FeatureCollection",
+        "indelning": indelning,
+        "ruta_m": ruta_m if indelning == "ruta" else None,
+        "vikt": vikt,
+        "minsta_yta_m2": min_area,
+        "features": [
+            {
+                "type": "Feature",
+                "id": mix.scope,
+                "geometry": orjson.Fragment(shapes[mix.scope]),
+                "properties": props(mix),
+            }
+            for mix in found
+        ],
+        "topp": [props(mix) for mix in top_places(found, topp, min_area, area_m2)],
+    }
+    return orjson.dumps(body)
 
 
 @router.get(
@@ -162,49 +229,26 @@ def _properties(mix: Mix, name: str, names: dict[str, dict[str, str]]) -> dict[s
 async def get_mix(
     principal: PrincipalDep,
     conn: ReadConnectionDep,
+    cache: AnalysisCacheDep,
     indelning: Annotated[
         Literal["ruta", "driftomrade"], Query(description="Per ruta eller driftområde")
     ] = "ruta",
     ruta_m: CellSize = DEFAULT_CELL_M,
     vikt: Annotated[
-        Weight, Query(description="Vad andelarna viktas med: yta (m² ytobjekt)")
+        Weight,
+        Query(
+            description="Vad andelarna viktas med: yta (m² ytobjekt) eller kostnad (kr per år"
+            " till à-prislistan, alla enheter; rader utan pris väger inget)"
+        ),
     ] = "yta",
     topp: Annotated[int, Query(ge=0, le=100, description="Antal platser i topplistan")] = 10,
 ) -> Response:
     """Per cell or driftområde: organisations, the largest share and 1 − Σ share²."""
-    rows = await quantities(
+    contractor = contractor_of(principal)
+    cell_m = ruta_m if indelning == "ruta" else DEFAULT_CELL_M
+    body = await cache.get(
         conn,
-        indelning,
-        cell_m=ruta_m,
-        contractor=contractor_of(principal),
+        ("blandning", indelning, cell_m, vikt, topp, contractor),
+        lambda: _mix_body(conn, indelning, cell_m, vikt, topp, contractor),
     )
-    found = mixes((r for r in rows if r.unit == "m²"), vikt)
-    names = await queries.names(conn)
-    if indelning == "ruta":
-        shapes = await queries.cell_shapes(conn, [cell_corner(m.scope) for m in found], ruta_m)
-        min_weight = MIN_MAINTAINED_SHARE_OF_CELL * ruta_m * ruta_m
-    else:
-        shapes = await queries.area_shapes(conn, [int(m.scope) for m in found])
-        min_weight = MIN_AREA_WEIGHT_M2
-    features = [
-        {
-            "type": "Feature",
-            "id": mix.scope,
-            "geometry": orjson.Fragment(shapes[mix.scope]),
-            "properties": _properties(mix, _scope_name(indelning, mix.scope, names), names),
-        }
-        for mix in found
-    ]
-    body = {
-        "type": "FeatureCollection",
-        "indelning": indelning,
-        "ruta_m": ruta_m if indelning == "ruta" else None,
-        "vikt": vikt,
-        "minsta_yta_m2": min_weight,
-        "features": features,
-        "topp": [
-            _properties(mix, _scope_name(indelning, mix.scope, names), names)
-            for mix in top_places(found, topp, min_weight)
-        ],
-    }
-    return Response(orjson.dumps(body), media_type=_GEOJSON)
+    return Response(body, media_type=_GEOJSON)

@@ -1,9 +1,10 @@
 """What the coordination analysis computes quantities into, shared by quantities and costs."""
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Unit = Literal["m²", "m", "st"]
+UNIT_OF_KIND: dict[str, Unit] = {"yta": "m²", "linje": "m", "punkt": "st"}
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,16 @@ class QuantityRow:
     unit: Unit  # m² for area objects, m for line objects, st for point objects
     objects: int  # objects counted (a clipped object counts once in each scope it reaches)
     quantity: float  # m² or m inside the scope (clipped), or the number of point objects
+
+
+def row_from_json(scope: str, item: dict[str, Any]) -> QuantityRow:
+    """A row from the JSON the zone and facility statements build per group of objects."""
+    return QuantityRow(
+        scope=scope,
+        organisation_slug=item["organisation"],
+        product_code=item["produkt"],
+        quality_level=item["kvalitet"],
+        unit=UNIT_OF_KIND[item["typ"]],
+        objects=int(item["objekt"]),
+        quantity=float(item["mangd"]),
+    )

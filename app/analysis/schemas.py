@@ -64,7 +64,8 @@ class OrganisationShare(BaseModel):
     slug: str
     namn: str
     andel: float
-    yta_m2: float
+    yta_m2: float = Field(description="Organisationens skötta yta (m² ytobjekt) i området")
+    kr_per_ar: float | None = Field(description="Organisationens kostnad per år; null vid vikt=yta")
 
 
 class MixProperties(BaseModel):
@@ -73,9 +74,12 @@ class MixProperties(BaseModel):
     id: str
     namn: str
     yta_m2: float = Field(description="Skött yta (m² ytobjekt) inom området")
+    kr_per_ar: float | None = Field(
+        description="Kostnad per år till à-prislistan inom området; null vid vikt=yta"
+    )
     antal_organisationer: int
     storsta_andel: float
-    blandningsindex: float = Field(description="1 − Σ andel², viktat med skött yta")
+    blandningsindex: float = Field(description="1 − Σ andel², viktat med yta eller kostnad")
     organisationer: list[OrganisationShare]
 
 
@@ -94,7 +98,9 @@ class MixCollection(BaseModel):
     type: Literal["FeatureCollection"]
     indelning: Literal["ruta", "driftomrade"]
     ruta_m: int | None
-    vikt: Literal["yta"]
-    minsta_yta_m2: float = Field(description="Skött yta ett område behöver för topplistan")
+    vikt: Literal["yta", "kostnad"]
+    minsta_yta_m2: float = Field(
+        description="Skött yta (m² ytobjekt) ett område behöver för topplistan, vid båda vikterna"
+    )
     features: list[MixFeature]
     topp: list[MixProperties] = Field(description="Högst blandningsindex bland områden med nog yta")

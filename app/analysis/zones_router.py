@@ -7,7 +7,10 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from app.access.principal import ReadAccess
+from app.analysis.cache import AnalysisCache, AnalysisCacheDep
+from app.analysis.costs import annual_costs
 from app.analysis.neighbours import neighbours
+from app.analysis.prices import Price, read_prices
 from app.analysis.zones import COMBINED_M2_PER_UNIT, MIN_POINTS, Zone, coordination_zones
 from app.analysis.zones_schemas import NeighbourMatrix, ZoneCollection, ZoneFeature
 from app.core.db import ReadConnectionDep
@@ -31,6 +34,7 @@ ZoneDistance = Annotated[
 )
 async def get_neighbours(
     conn: ReadConnectionDep,
+    cache: AnalysisCacheDep,
     tolerans_m: Annotated[
         float,
         Query(ge=0, le=20, description="Hur nära ytobjekt ska ligga för att mötas, meter (0–20)"),
@@ -44,6 +48,15 @@ async def get_neighbours(
     ] = 20,
 ) -> Response:
     """Shared boundary (symmetric) and objects near (directed) per pair of organisations."""
+    body = await cache.get(
+        conn,
+        ("grannar", tolerans_m, avstand_m, topp),
+        lambda: _neighbours_body(conn, tolerans_m, avstand_m, topp),
+    )
+    return Response(body, media_type="application/json")
+
+
+async def _neighbours_body(conn: Any, tolerans_m: float, avstand_m: float, topp: int) -> bytes:
     found = await neighbours(conn, tolerans_m, avstand_m, topp)
     cells = [
         {
@@ -71,10 +84,11 @@ async def get_neighbours(
         "matris": cells,
         "platser": {"type": "FeatureCollection", "features": places},
     }
-    return Response(orjson.dumps(body), media_type="application/json")
+    return orjson.dumps(body)
 
 
-def _feature(zone: Zone, rank: int) -> dict[str, Any]:
+def _feature(zone: Zone, rank: int, prices: list[Price]) -> dict[str, Any]:
+    costs = annual_costs(zone.quantities, prices)
     return {
         "type": "Feature",
         "id": zone.key,
@@ -96,6 +110,8 @@ def _feature(zone: Zone, rank: int) -> dict[str, Any]:
             ],
             "samlad_mangd_m2": round(zone.combined_m2, 3),
             "poang": round(zone.score, 3),
+            "kr_per_ar": float(costs.total),
+            "rader_utan_pris": len(costs.without_price),
             "mangder": [
                 {
                     "organisation": row.organisation_slug,
@@ -119,11 +135,26 @@ def _feature(zone: Zone, rank: int) -> dict[str, Any]:
 )
 async def get_zones(
     conn: ReadConnectionDep,
+    cache: AnalysisCacheDep,
     avstand_m: ZoneDistance = 100.0,
     topp: Annotated[int, Query(ge=1, le=500, description="Antal zoner (1–500)")] = 20,
 ) -> Response:
     """The top zones by combined quantity × number of crews, as GeoJSON in WGS84."""
-    zones = await coordination_zones(conn, avstand_m)
+    body = await cache.get(
+        conn, ("zoner", avstand_m, topp), lambda: _zones_body(conn, cache, avstand_m, topp)
+    )
+    return Response(body, media_type=_GEOJSON)
+
+
+async def _zone_list(conn: Any, cache: AnalysisCache, distance_m: float) -> list[Zone]:
+    return await cache.get(
+        conn, ("zonlista", distance_m), lambda: coordination_zones(conn, distance_m)
+    )
+
+
+async def _zones_body(conn: Any, cache: AnalysisCache, avstand_m: float, topp: int) -> bytes:
+    zones = await _zone_list(conn, cache, avstand_m)
+    prices = await read_prices(conn)
     body = {
         "type": "FeatureCollection",
         "parametrar": {
@@ -132,9 +163,11 @@ async def get_zones(
             "omrakning_m2": COMBINED_M2_PER_UNIT,
         },
         "antal_zoner": len(zones),
-        "features": [_feature(zone, rank) for rank, zone in enumerate(zones[:topp], start=1)],
+        "features": [
+            _feature(zone, rank, prices) for rank, zone in enumerate(zones[:topp], start=1)
+        ],
     }
-    return Response(orjson.dumps(body), media_type=_GEOJSON)
+    return orjson.dumps(body)
 
 
 @router.get(
@@ -145,6 +178,7 @@ async def get_zones(
 )
 async def get_zone(
     conn: ReadConnectionDep,
+    cache: AnalysisCacheDep,
     zon_id: Annotated[
         str,
         Path(
@@ -155,10 +189,11 @@ async def get_zone(
     avstand_m: ZoneDistance = 100.0,
 ) -> Response:
     """One zone by its key at this distance; 404 when data has changed its members."""
-    zones = await coordination_zones(conn, avstand_m)
+    zones = await _zone_list(conn, cache, avstand_m)
     for rank, zone in enumerate(zones, start=1):
         if zone.key == zon_id:
-            return Response(orjson.dumps(_feature(zone, rank)), media_type=_GEOJSON)
+            feature = _feature(zone, rank, await read_prices(conn))
+            return Response(orjson.dumps(feature), media_type=_GEOJSON)
     raise NotFound(
         f"Zonen {zon_id} finns inte vid avståndet {avstand_m:g} m; objekten kan ha ändrats."
     )

@@ -88,6 +88,8 @@ class ZoneProperties(BaseModel):
     lag: list[ZoneCrew]
     samlad_mangd_m2: float = Field(description="m² + m × 1 m² + st × 10 m² (se omrakning_m2)")
     poang: float = Field(description="samlad_mangd_m2 × antal_lag; zonerna rangordnas efter den")
+    kr_per_ar: float = Field(description="Zonens kostnad per år till à-prislistan (rader med pris)")
+    rader_utan_pris: int = Field(description="Mängdrader utan pris, som inte ingår i kr_per_ar")
     mangder: list[ZoneQuantity]
 
 

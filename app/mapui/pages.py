@@ -1,4 +1,5 @@
-"""The map's other pages at their own addresses: a report's public page, the inbox, a walk."""
+"""The map's other pages at their own addresses: a report's public page, the inbox, a walk,
+the coordination analysis."""
 
 from pathlib import Path
 
@@ -43,3 +44,9 @@ async def walk_page(protokoll: str = PathParam(max_length=30)) -> FileResponse |
 async def sign_in_page() -> FileResponse | HTMLResponse:
     """Sign in with the organisation's account, or with a token."""
     return _page("inloggning")
+
+
+@router.get("/samordning", response_model=None)
+async def analysis_page() -> FileResponse | HTMLResponse:
+    """The coordination analysis for managers: mix, zones, quantities, costs, what-if."""
+    return _page("samordning")

@@ -5,6 +5,7 @@ from app.models.analysis import APris
 from app.models.audit import Andringslogg
 from app.models.base import SRID, Base
 from app.models.catalogue import Kodmappning, Skotselprodukt
+from app.models.data_version import Dataversion
 from app.models.geo_tables import (
     Driftomrade,
     Fastighet,
@@ -30,6 +31,7 @@ __all__ = [
     "Andringslogg",
     "ApiToken",
     "Base",
+    "Dataversion",
     "Driftomrade",
     "Fastighet",
     "Fastighetsagare",

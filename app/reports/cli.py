@@ -4,12 +4,11 @@ The commands use the service's own code on one psycopg connection, so a status c
 command line writes the same event, audit rows and deliveries as one over HTTP.
 """
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from app.cli_connection import run_on_connection
 from app.cli_errors import friendly_errors
 from app.delivery.cli import deliver_command, outbox_command
 
@@ -25,39 +24,6 @@ felanmalan_app = typer.Typer(
     help="Felanmälningar: lista, visa, ändra status, utkorg och gallring av personuppgifter.",
     no_args_is_help=True,
 )
-
-
-def _run(work: "Callable[[psycopg.AsyncConnection[Any], Settings], Awaitable[T]]") -> T:
-    """work on one autocommit connection to the configured database; one line if it is away."""
-    import psycopg
-
-    from app.core.db import libpq_url
-    from app.core.problems import is_connection_error
-    from app.core.settings import describe_url, get_settings
-
-    settings = get_settings()
-
-    async def main() -> T:
-        async with await psycopg.AsyncConnection.connect(
-            libpq_url(settings.database_url),
-            autocommit=True,
-            connect_timeout=max(1, round(settings.connect_timeout_s)),
-            application_name="ansvarskartan-cli",
-        ) as conn:
-            return await work(conn, settings)
-
-    try:
-        return asyncio.run(main())
-    except psycopg.OperationalError as exc:
-        if not is_connection_error(exc):
-            raise
-        typer.secho(
-            f"Fel: kan inte nå databasen på {describe_url(settings.database_url)}. Starta den "
-            "lokala databasen med `make db` eller ange ANSVAR_DATABASE_URL.",
-            err=True,
-            fg=typer.colors.RED,
-        )
-        raise typer.Exit(1) from None
 
 
 def _when(value: Any) -> str:
@@ -91,7 +57,7 @@ def list_command(
         rows, _more = await report_page(conn, filters, antal)
         return rows
 
-    rows = _run(work)
+    rows = run_on_connection(work)
     if not rows:
         typer.echo("Inga felanmälningar.")
         return
@@ -120,7 +86,7 @@ def show_command(
             raise NotFound(f"Felanmälan {nummer} finns inte.")
         return row, await report_events(conn, row["id"])
 
-    row, events = _run(work)
+    row, events = run_on_connection(work)
     lines = [
         f"{row['nummer']}: {row['kategori_namn']}, status {row['status']}",
         f"  Plats:       lon {row['lon']:.6f}, lat {row['lat']:.6f}"
@@ -190,7 +156,7 @@ def status_command(
         async with conn.transaction():
             return await change_status(conn, CLI_SIGNATURE, nummer, change)
 
-    row = _run(work)
+    row = run_on_connection(work)
     typer.echo(f"{row['nummer']} har nu status {row['status']}; mottagare {row['mottagare_namn']}.")
 
 
@@ -214,7 +180,7 @@ def remove_command(
     async def work(conn: "psycopg.AsyncConnection[Any]", settings: "Settings") -> Removed:
         return await remove_old_personal_data(conn, dagar or settings.gallring_dagar)
 
-    typer.echo(_run(work).line())
+    typer.echo(run_on_connection(work).line())
 
 
 # The delivery commands are app.delivery's; they sit in this group for the operator.

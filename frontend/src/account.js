@@ -61,6 +61,7 @@ function signedIn(session) {
     if (window.location.pathname === "/inkorg") inbox.setAttribute("aria-current", "page");
     parts.push(inbox);
   }
+  parts.push(Object.assign(document.createElement("a"), { className: "account-link", href: "/samordning", textContent: "Samordning", ariaCurrent: window.location.pathname === "/samordning" ? "page" : null }));
   const button = document.createElement("button");
   button.type = "button";
   button.className = "account-signout";

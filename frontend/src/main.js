@@ -4,6 +4,7 @@ import "./app.css";
 import L from "leaflet";
 import { mountAccount } from "./account.js";
 import { ApiError, getJson } from "./api.js";
+import { HUDDINGE, addBaseMap } from "./basemap.js";
 import { Highlights } from "./highlight.js";
 import { GEOJSON_MIN_ZOOM, Layers } from "./layers.js";
 import { buildLegend } from "./legend.js";
@@ -17,7 +18,6 @@ import { markerBox } from "./symbols.js";
 import { placeLink, readOrganisation, readView, writeView } from "./urlstate.js";
 import { fitInView, isWide, keepInView } from "./viewport.js";
 
-const HUDDINGE = [59.215, 18.03];
 // The largest tolerance the service takes (noggrannhet_m).
 const MAX_TOLERANCE_M = 10000;
 
@@ -33,23 +33,6 @@ let layers = null;
 let symbolRadiusPx = 8;
 // Each answer asked for gets a number; only the latest may draw.
 let asked = 0;
-
-function addBaseMap(map, settings) {
-  const basemap = settings.bakgrundskarta;
-  if (!basemap) {
-    map.getContainer().classList.add("no-basemap");
-    return;
-  }
-  let failed = false;
-  L.tileLayer(basemap.url, { attribution: basemap.attribution, maxZoom: 20, maxNativeZoom: 19 })
-    .on("tileerror", () => {
-      if (failed) return;
-      failed = true;
-      map.getContainer().classList.add("no-basemap");
-      notices.show("Bakgrundskartan kan inte nås just nu. Skötselansvaret visas ändå.");
-    })
-    .addTo(map);
-}
 
 // The click's tolerance in metres: the symbol radius at this zoom, where point symbols are drawn
 // (zoomed further out there are none to aim at, and the service's default applies).
@@ -186,7 +169,9 @@ async function start() {
   }
   const markers = products.filter((p) => p.markor).map((p) => markerBox(p) / 2);
   if (markers.length) symbolRadiusPx = Math.max(...markers);
-  addBaseMap(map, settings);
+  addBaseMap(map, settings, () =>
+    notices.show("Bakgrundskartan kan inte nås just nu. Skötselansvaret visas ändå."),
+  );
   highlights = new Highlights(map, collectionOfKind);
   layers = new Layers(map, products, collectionOfKind);
   layers.organisation = readOrganisation();

@@ -2,7 +2,8 @@
 import "leaflet/dist/leaflet.css";
 import L from "leaflet";
 import { getJson } from "../api.js";
-import { HUDDINGE, addBaseMap, reportMarker } from "./basemap.js";
+import { HUDDINGE, addBaseMap } from "../basemap.js";
+import { reportMarker } from "./report-marker.js";
 import { STATUS_COLOUR } from "./statuses.js";
 
 const AREA = { color: "#5b4a8b", weight: 2, dashArray: "8 6", fill: false, opacity: 0.8 };

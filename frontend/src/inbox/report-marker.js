@@ -1,24 +1,4 @@
-// The same base map as the map page (GET /api/v1/karta/installningar), or a plain grid.
 import L from "leaflet";
-
-export const HUDDINGE = [59.215, 18.03];
-
-export function addBaseMap(map, settings, onFailure) {
-  const basemap = settings?.bakgrundskarta;
-  if (!basemap) {
-    map.getContainer().classList.add("no-basemap");
-    return;
-  }
-  let failed = false;
-  L.tileLayer(basemap.url, { attribution: basemap.attribution, maxZoom: 20, maxNativeZoom: 19 })
-    .on("tileerror", () => {
-      if (failed) return;
-      failed = true;
-      map.getContainer().classList.add("no-basemap");
-      onFailure?.();
-    })
-    .addTo(map);
-}
 
 // A marker of a report: a coloured dot (with a number on a walk's map), reachable by keyboard
 // (Enter opens it); the label says what the colour shows.

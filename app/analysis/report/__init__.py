@@ -1,0 +1,1 @@
+"""The coordination analysis as a report: one gathering, written as XLSX and PDF."""
