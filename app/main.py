@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.analysis_cache = AnalysisCache()
+    app.state.analysis_cache = AnalysisCache(timeout_ms=settings.analysis_timeout_ms)
     install_problem_handlers(app)
     install_limit_handlers(app)
     _add_middleware(app, settings)

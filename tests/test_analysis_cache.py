@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.analysis.cache import AnalysisCache, data_version, next_midnight_in_sweden, valid_until
+from app.analysis.interleaving import mix_class
 from app.analysis.prices import Price, sync_prices
 from app.core.db import libpq_url
 from app.core.settings import Settings
@@ -238,3 +239,37 @@ def test_a_zone_has_its_annual_cost(scene: TestClient) -> None:
     [zone] = answer.json()["features"]
     assert zone["properties"]["kr_per_ar"] == 34_600.0
     assert zone["properties"]["rader_utan_pris"] == 0
+
+
+def test_an_analysis_past_its_timeout_is_a_503_and_is_not_kept(
+    scene: TestClient, settings: Settings
+) -> None:
+    del scene
+    hurried = settings.model_copy(update={"analysis_timeout_ms": 1})
+    with TestClient(create_app(hurried)) as client:
+        answer = client.get(f"{URL}/grannar")
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["type"] == "tog-for-lang-tid"
+        assert answer.headers["retry-after"] == "60"
+        assert _cache(client).misses == 1
+        assert client.get(f"{URL}/grannar").status_code == 503  # computed again, not kept
+        assert _cache(client).misses == 2
+
+
+def test_the_mix_classes_are_served_with_the_map(scene: TestClient) -> None:
+    answer = scene.get(f"{URL}/blandning", params=CELL).json()
+    assert [(c["fran"], c["till"]) for c in answer["klasser"]] == [
+        (0.0, 0.1),
+        (0.1, 0.3),
+        (0.3, 0.5),
+        (0.5, 0.7),
+        (0.7, 1.0),
+    ]
+    assert [mix_class(v).words for v in (0.0, 0.1, 0.375, 0.7, 1.0)] == [
+        "En huvudman (nästan)",
+        "Lite blandat",
+        "Blandat",
+        "Starkt blandat",
+        "Starkt blandat",  # the last class includes 1
+    ]

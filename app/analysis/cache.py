@@ -1,5 +1,8 @@
 """Analysis results kept while the data has not changed: keyed by the data version.
 
+A result is computed in one transaction with the analysis' statement timeout
+(ANSVAR_ANALYSIS_TIMEOUT_MS), not a request's.
+
 The data version (migration 0012) is the (count, max) of the committed transactions that wrote
 a table the analysis reads, as the reading connection sees them. It is read before computing,
 so a result stored under a version was computed from that version's data or newer.
@@ -64,7 +67,8 @@ class _Entry:
 class AnalysisCache:
     """Recent analysis results by name, parameters and data version (least recently used out)."""
 
-    def __init__(self, entries: int = DEFAULT_ENTRIES) -> None:
+    def __init__(self, entries: int = DEFAULT_ENTRIES, timeout_ms: int = 600_000) -> None:
+        self._timeout_ms = int(timeout_ms)
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._computing: dict[Hashable, asyncio.Lock] = {}
         self._size = entries
@@ -97,7 +101,13 @@ class AnalysisCache:
                     return entry.value  # type: ignore[no-any-return]
                 self.misses += 1
                 until = await valid_until(conn, datetime.now(UTC))
-                value = await compute()
+                # The whole municipality may take minutes cold, longer than a request's statement
+                # timeout; it is computed once per data version, so it gets the analysis' own.
+                async with conn.transaction():
+                    await conn.execute(
+                        "SELECT set_config('statement_timeout', %s, true)", [str(self._timeout_ms)]
+                    )
+                    value = await compute()
                 self._entries[key] = _Entry(value, until)
                 while len(self._entries) > self._size:
                     self._entries.popitem(last=False)

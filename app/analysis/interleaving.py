@@ -16,6 +16,34 @@ from app.analysis.prices import Price
 from app.analysis.rows import QuantityRow
 
 Weight = Literal["yta", "kostnad"]
+
+
+@dataclass(frozen=True)
+class MixClass:
+    """A class of the mix index as the page, the PDF and the API draw it: [low, high)."""
+
+    low: float
+    high: float
+    colour: str
+    words: str
+
+
+# The one symbology of the mix index, sequential light to dark (ColorBrewer PuBu): the more
+# mixed, the darker. The last class includes 1.
+MIX_CLASSES = (
+    MixClass(0.0, 0.1, "#f1eef6", "En huvudman (nästan)"),
+    MixClass(0.1, 0.3, "#bdc9e1", "Lite blandat"),
+    MixClass(0.3, 0.5, "#74a9cf", "Blandat"),
+    MixClass(0.5, 0.7, "#2b8cbe", "Mycket blandat"),
+    MixClass(0.7, 1.0, "#045a8d", "Starkt blandat"),
+)
+
+
+def mix_class(index: float) -> MixClass:
+    """The class a mix index falls in."""
+    return next((c for c in MIX_CLASSES if index < c.high), MIX_CLASSES[-1])
+
+
 # A cell ranks among the top places only when at least this share of it is maintained area, so a
 # corner with two small lawns does not outrank a mixed neighbourhood.
 MIN_MAINTAINED_SHARE_OF_CELL = 0.02

@@ -11,6 +11,7 @@ from app.analysis import queries
 from app.analysis.cache import AnalysisCacheDep
 from app.analysis.interleaving import (
     MIN_MAINTAINED_SHARE_OF_CELL,
+    MIX_CLASSES,
     Mix,
     Weight,
     mixes,
@@ -206,6 +207,9 @@ async def _mix_body(
         "ruta_m": ruta_m if indelning == "ruta" else None,
         "vikt": vikt,
         "minsta_yta_m2": min_area,
+        "klasser": [
+            {"fran": c.low, "till": c.high, "farg": c.colour, "namn": c.words} for c in MIX_CLASSES
+        ],
         "features": [
             {
                 "type": "Feature",

@@ -92,6 +92,15 @@ class MixFeature(BaseModel):
     properties: MixProperties
 
 
+class MixClassOut(BaseModel):
+    """A class of the mix index as maps draw it: from (inclusive) to (exclusive; 1 included)."""
+
+    fran: float
+    till: float
+    farg: str = Field(description="Färgen som #rrggbb")
+    namn: str
+
+
 class MixCollection(BaseModel):
     """The interleaving map: a GeoJSON FeatureCollection and the top places."""
 
@@ -102,5 +111,6 @@ class MixCollection(BaseModel):
     minsta_yta_m2: float = Field(
         description="Skött yta (m² ytobjekt) ett område behöver för topplistan, vid båda vikterna"
     )
+    klasser: list[MixClassOut] = Field(description="Klasserna kartan och rapporten färgar efter")
     features: list[MixFeature]
     topp: list[MixProperties] = Field(description="Högst blandningsindex bland områden med nog yta")

@@ -209,6 +209,14 @@ class DatabaseUnavailable(AppError):
         )
 
 
+class TookTooLong(AppError):
+    """A statement ran past the database's statement timeout and was cancelled."""
+
+    status = 503
+    type = "tog-for-lang-tid"
+    title = "Frågan tog för lång tid"
+
+
 # The types of the framework's own HTTP errors, by status.
 _HTTP_TYPES: dict[int, type[AppError]] = {
     cls.status: cls
@@ -383,6 +391,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return problem_response(problem, headers=getattr(exc, "headers", None))
 
 
+def _is_cancelled(exc: BaseException) -> bool:
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    return isinstance(orig, psycopg.errors.QueryCanceled)
+
+
 def _is_data_error(exc: BaseException) -> bool:
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     return isinstance(orig, psycopg.DataError)
@@ -393,6 +406,15 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
         unavailable = DatabaseUnavailable.from_url(request.app.state.settings.database_url)
         log.warning("database unreachable: %s", exc.__class__.__name__)
         return problem_response(unavailable.to_problem(request.url.path))
+    if _is_cancelled(exc):
+        # The statement timeout (ANSVAR_STATEMENT_TIMEOUT_MS, for the analysis
+        # ANSVAR_ANALYSIS_TIMEOUT_MS) ended it: nothing was written, and a retry may be quicker.
+        log.warning("statement cancelled on %s %s", request.method, request.url.path)
+        cancelled = TookTooLong(
+            "Frågan tog längre tid än databasen tillåter och avbröts; inget ändrades. Försök igen"
+            " om en stund, med ett mindre område, eller kontakta driften."
+        )
+        return problem_response(cancelled.to_problem(request.url.path), {"Retry-After": "60"})
     if _is_data_error(exc):
         # A value the database cannot take that no check caught earlier: the request's fault.
         log.warning("value refused by the database on %s %s", request.method, request.url.path)

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     pool_max_overflow: int = Field(default=10, ge=0, le=200)
     connect_timeout_s: float = Field(default=5.0, gt=0)
     statement_timeout_ms: int = Field(default=30_000, ge=0)
+    analysis_timeout_ms: int = Field(
+        default=600_000,
+        ge=0,
+        description="Statement timeout of the coordination analysis' whole-municipality"
+        " statements (computed once per data version, then kept).",
+    )
     municipality_code: str = Field(default="0126", description="SCB kommunkod of the municipality.")
     public_read: bool = Field(
         default=True, description="Reading the map and the answers is open to everyone."

@@ -3,19 +3,27 @@ import { getJson } from "../api.js";
 import { el } from "../inbox/dom.js";
 import { number, percent } from "./format.js";
 
-// Sequential, light to dark (ColorBrewer PuBu): the more mixed, the darker.
-export const MIX_CLASSES = [
-  { from: 0, to: 0.1, colour: "#f1eef6", words: "En huvudman (nästan)" },
-  { from: 0.1, to: 0.3, colour: "#bdc9e1", words: "Lite blandat" },
-  { from: 0.3, to: 0.5, colour: "#74a9cf", words: "Blandat" },
-  { from: 0.5, to: 0.7, colour: "#2b8cbe", words: "Mycket blandat" },
-  { from: 0.7, to: 1.0001, colour: "#045a8d", words: "Starkt blandat" },
-];
+// The classes come with the answer (the service's one symbology of the mix index, which the PDF
+// report draws too): [{fran, till, farg, namn}], the last including 1.
+let classes = [];
 
 export function mixClass(value) {
-  const index = MIX_CLASSES.findIndex((c) => value < c.to);
-  const found = index < 0 ? MIX_CLASSES.length - 1 : index;
-  return { index: found, colour: MIX_CLASSES[found].colour };
+  const index = classes.findIndex((c) => value < c.till);
+  const found = index < 0 ? classes.length - 1 : index;
+  return { index: found, colour: classes[found].farg };
+}
+
+function legendItems(list) {
+  list.replaceChildren(
+    ...classes.map((c, i) =>
+      el(
+        "li",
+        { dataset: { klass: String(i) } },
+        el("span", { class: "swatch", style: { background: c.farg }, "aria-hidden": "true" }),
+        `${c.namn}: ${number(c.fran, 1)}–${i === classes.length - 1 ? "1" : number(c.till, 1)}`,
+      ),
+    ),
+  );
 }
 
 export function legend() {
@@ -23,18 +31,7 @@ export function legend() {
     "div",
     { class: "mix-legend" },
     el("h3", { id: "teckenforklaring" }, "Blandningsindex"),
-    el(
-      "ul",
-      { "aria-labelledby": "teckenforklaring" },
-      MIX_CLASSES.map((c, i) =>
-        el(
-          "li",
-          { dataset: { klass: String(i) } },
-          el("span", { class: "swatch", style: { background: c.colour }, "aria-hidden": "true" }),
-          `${c.words}: ${number(c.from, 1)}–${i === MIX_CLASSES.length - 1 ? "1" : number(c.to, 1)}`,
-        ),
-      ),
-    ),
+    el("ul", { "aria-labelledby": "teckenforklaring", id: "mix-klasser" }),
     el(
       "p",
       { class: "small muted" },
@@ -85,6 +82,9 @@ function topList(places, onChoose) {
 export async function showMix(analysisMap, box, division, cellM) {
   const query = division === "ruta" ? `indelning=ruta&ruta_m=${cellM}&topp=10` : "indelning=driftomrade&topp=10";
   const answer = await getJson(`/api/v1/samordning/blandning?${query}`);
+  classes = answer.klasser;
+  const list = document.getElementById("mix-klasser");
+  if (list) legendItems(list);
   analysisMap.showMix(answer.features, mixClass, popup);
   const count = answer.features.length;
   const what = division === "ruta" ? `${count === 1 ? "ruta" : "rutor"} om ${number(cellM)} m` : count === 1 ? "driftområde" : "driftområden";
