@@ -12,9 +12,9 @@ from app.analysis.prices import Price, sync_prices
 from app.analysis.rows import QuantityRow, Unit
 from app.core.settings import Settings
 from app.demo.load import reset_data
-from app.main import API_PREFIX
+from app.main import API_PREFIX, create_app
 from tests.support.tables import PLACE_TABLES, empty_tables
-from tests.test_analysis_prices import app_with_prices, empty_price_list
+from tests.test_analysis_prices import empty_price_list
 
 E0, N0 = 680_000.0, 6_560_000.0
 
@@ -121,7 +121,7 @@ def costs_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     """The hand-built objects and prices, committed, and the app that reads them."""
     with engine.begin() as conn:
         _build(conn)
-    with TestClient(app_with_prices(settings)) as client:
+    with TestClient(create_app(settings)) as client:
         yield client
     empty_tables(engine, PLACE_TABLES)
     empty_price_list(engine)

@@ -20,14 +20,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 
-from app.analysis.zones_router import router as zones_router
 from app.core.settings import Settings
 from app.demo.load import reset_data
-from app.main import API_PREFIX, create_app
+from app.main import create_app
 from tests.handmade import E0, N0
 from tests.support.tables import PLACE_TABLES, empty_tables
 
@@ -86,21 +84,10 @@ def scene(engine: Engine) -> Iterator[None]:
     empty_tables(engine, PLACE_TABLES)
 
 
-def _with_zones_router(app: FastAPI) -> FastAPI:
-    if not any(getattr(r, "path", "") == f"{API_PREFIX}/samordning/grannar" for r in app.routes):
-        before = len(app.router.routes)
-        app.include_router(zones_router, prefix=API_PREFIX)
-        # Ahead of the pages' catch-all, where app.main's include would put them.
-        added = app.router.routes[before:]
-        del app.router.routes[before:]
-        app.router.routes[0:0] = added
-    return app
-
-
 @pytest.fixture(scope="module")
 def zones_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:  # noqa: ARG001 (a fixture set up first)
-    """The application with the coordination routes, until app.main includes them itself."""
-    with TestClient(_with_zones_router(create_app(settings))) as test_client:
+    """The application, on the committed scene."""
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from shapely.geometry import Polygon, box, shape
 from sqlalchemy import Engine, text
 
@@ -44,7 +44,7 @@ from tests.analysis_scene import box_sql, build_scene
 from tests.support.axe import serious_violations
 from tests.support.browser import launch_chromium
 from tests.support.servers import running_server
-from tests.support.signin import create_test_token, sign_in_with_token
+from tests.support.signin import SignedInSession, create_test_token
 from tests.support.tables import PLACE_TABLES, empty_tables
 
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -96,38 +96,13 @@ def token(engine: Engine, scene: None) -> Iterator[str]:  # noqa: ARG001 (set up
         conn.execute(text("DELETE FROM api_token WHERE namn LIKE 'samordningssidan %'"))
 
 
-class Session:
-    """A signed-in browser context and its pages, failing on any console error."""
-
-    def __init__(self, browser: Browser, base_url: str, token: str, viewport: ViewportSize):
-        self.context: BrowserContext = browser.new_context(
-            viewport=viewport, base_url=base_url, locale="sv-SE"
-        )
-        sign_in_with_token(self.context, base_url, token)
-        self.errors: list[str] = []
-
-    def page(self) -> Page:
-        tab = self.context.new_page()
-        tab.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: self.errors.append(str(e)))
-        tab.on(
-            "response",
-            lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-        )
-        return tab
-
-    def close(self) -> None:
-        self.context.close()
-        assert self.errors == [], self.errors
-
-
 @pytest.fixture
 def signed_in(browser: Browser, live_server: str, token: str) -> Iterator[Any]:
     """signed_in(viewport=LAPTOP) → a page of a signed-in context."""
-    sessions: list[Session] = []
+    sessions: list[SignedInSession] = []
 
     def open_page(viewport: ViewportSize = LAPTOP) -> Page:
-        session = Session(browser, live_server, token, viewport)
+        session = SignedInSession(browser, live_server, token, viewport)
         sessions.append(session)
         return session.page()
 

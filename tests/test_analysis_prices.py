@@ -8,10 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
-from starlette.routing import Mount
 
 from app.access.tokens import create_token
 from app.analysis.prices import (
@@ -24,7 +22,6 @@ from app.analysis.prices import (
     sync_price_file,
     sync_prices,
 )
-from app.analysis.prices_router import router as prices_router
 from app.catalogue.catalogue_file import read_catalogue
 from app.core.paths import CATALOGUE_CSV
 from app.core.settings import Settings
@@ -32,16 +29,6 @@ from app.main import API_PREFIX, create_app
 
 UNITS = {p.kod: p.enhet for p in read_catalogue(CATALOGUE_CSV)}
 HEADER = ",".join(COLUMNS)
-
-
-def app_with_prices(settings: Settings) -> FastAPI:
-    """The service as tests/conftest.py builds it, with the price routes when main lacks them."""
-    app = create_app(settings)
-    if not any(getattr(r, "path", "") == f"{API_PREFIX}/samordning/a-priser" for r in app.routes):
-        app.include_router(prices_router, prefix=API_PREFIX)
-        # The map is mounted at "/" and would take every path: it goes last.
-        app.router.routes.sort(key=lambda route: isinstance(route, Mount))
-    return app
 
 
 def empty_price_list(engine: Engine) -> None:
@@ -54,7 +41,7 @@ def empty_price_list(engine: Engine) -> None:
 def prices_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     """The application with the price routes, on an empty price list (emptied again after)."""
     empty_price_list(engine)
-    with TestClient(app_with_prices(settings)) as client:
+    with TestClient(create_app(settings)) as client:
         yield client
     empty_price_list(engine)
 

@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 
@@ -51,7 +50,6 @@ from app.analysis.visits import (
     visits_in_use,
 )
 from app.analysis.whatif_model import Parameters, Site, crew_cost, nearest_neighbour_tour_m
-from app.analysis.whatif_router import router as whatif_router
 from app.analysis.whatif_schemas import WhatIfAnswer
 from app.catalogue.catalogue_file import read_catalogue
 from app.core.paths import CATALOGUE_CSV
@@ -123,21 +121,10 @@ def scene(engine: Engine) -> Iterator[dict[str, int]]:
     empty_price_list(engine)
 
 
-def _with_whatif_router(app: FastAPI) -> FastAPI:
-    if not any(getattr(r, "path", "") == URL for r in app.routes):
-        before = len(app.router.routes)
-        app.include_router(whatif_router, prefix=API_PREFIX)
-        # Ahead of the pages' catch-all, where app.main's include would put them.
-        added = app.router.routes[before:]
-        del app.router.routes[before:]
-        app.router.routes[0:0] = added
-    return app
-
-
 @pytest.fixture(scope="module")
 def whatif(engine: Engine, settings: Settings, scene: dict[str, int]) -> Iterator[TestClient]:  # noqa: ARG001 (fixtures set up first)
     """The application with the what-if route, until app.main includes it itself."""
-    with TestClient(_with_whatif_router(create_app(settings))) as client:
+    with TestClient(create_app(settings)) as client:
         yield client
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from sqlalchemy import Engine, text
 
 from app.core.paths import FRONTEND_DIST, REPO_ROOT
@@ -21,7 +21,7 @@ from app.reports.categories import read_categories, sync_categories
 from tests.handmade import local_lonlat
 from tests.support.axe import serious_violations
 from tests.support.browser import launch_chromium
-from tests.support.signin import create_test_token, sign_in_with_token
+from tests.support.signin import SignedInSession, create_test_token
 
 ARTIFACTS = REPO_ROOT / "artifacts"
 BENCH_PARK = (60, 60)  # the park unit's bench, in the contractor's operations area
@@ -115,39 +115,13 @@ def _no_reports_left(engine: Engine) -> Iterator[None]:
         conn.execute(text("TRUNCATE felanmalan RESTART IDENTITY CASCADE"))
 
 
-class Session:
-    """A signed-in browser context and its pages, failing on any console error."""
-
-    def __init__(self, browser: Browser, base_url: str, token: str, viewport: ViewportSize):
-        self.context: BrowserContext = browser.new_context(
-            viewport=viewport, base_url=base_url, locale="sv-SE"
-        )
-        sign_in_with_token(self.context, base_url, token)
-        self.errors: list[str] = []
-
-    def page(self) -> Page:
-        tab = self.context.new_page()
-        tab.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: self.errors.append(str(e)))
-        # The console says only "404"; the failing address is what tells why.
-        tab.on(
-            "response",
-            lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-        )
-        return tab
-
-    def close(self) -> None:
-        self.context.close()
-        assert self.errors == [], self.errors
-
-
 @pytest.fixture
 def signed_in(browser: Browser, live_server: str) -> Iterator[Any]:
     """signed_in(token, viewport=LAPTOP) → a page of a signed-in context."""
-    sessions: list[Session] = []
+    sessions: list[SignedInSession] = []
 
     def open_page(token: str, viewport: ViewportSize = LAPTOP) -> Page:
-        session = Session(browser, live_server, token, viewport)
+        session = SignedInSession(browser, live_server, token, viewport)
         sessions.append(session)
         return session.page()
 

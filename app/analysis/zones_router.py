@@ -8,10 +8,10 @@ from fastapi.responses import Response
 
 from app.access.principal import ReadAccess
 from app.analysis.cache import AnalysisCache, AnalysisCacheDep
+from app.analysis.cached import neighbours_of, zones_of
 from app.analysis.costs import annual_costs
-from app.analysis.neighbours import neighbours
 from app.analysis.prices import Price, read_prices
-from app.analysis.zones import COMBINED_M2_PER_UNIT, MIN_POINTS, Zone, coordination_zones
+from app.analysis.zones import COMBINED_M2_PER_UNIT, MIN_POINTS, Zone
 from app.analysis.zones_schemas import NeighbourMatrix, ZoneCollection, ZoneFeature
 from app.core.db import ReadConnectionDep
 from app.core.problems import NotFound
@@ -51,13 +51,15 @@ async def get_neighbours(
     body = await cache.get(
         conn,
         ("grannar", tolerans_m, avstand_m, topp),
-        lambda: _neighbours_body(conn, tolerans_m, avstand_m, topp),
+        lambda: _neighbours_body(conn, cache, tolerans_m, avstand_m, topp),
     )
     return Response(body, media_type="application/json")
 
 
-async def _neighbours_body(conn: Any, tolerans_m: float, avstand_m: float, topp: int) -> bytes:
-    found = await neighbours(conn, tolerans_m, avstand_m, topp)
+async def _neighbours_body(
+    conn: Any, cache: AnalysisCache, tolerans_m: float, avstand_m: float, topp: int
+) -> bytes:
+    found = await neighbours_of(conn, cache, tolerans_m, avstand_m, topp)
     cells = [
         {
             "a": a,
@@ -146,14 +148,8 @@ async def get_zones(
     return Response(body, media_type=_GEOJSON)
 
 
-async def _zone_list(conn: Any, cache: AnalysisCache, distance_m: float) -> list[Zone]:
-    return await cache.get(
-        conn, ("zonlista", distance_m), lambda: coordination_zones(conn, distance_m)
-    )
-
-
 async def _zones_body(conn: Any, cache: AnalysisCache, avstand_m: float, topp: int) -> bytes:
-    zones = await _zone_list(conn, cache, avstand_m)
+    zones = await zones_of(conn, cache, avstand_m)
     prices = await read_prices(conn)
     body = {
         "type": "FeatureCollection",
@@ -189,7 +185,7 @@ async def get_zone(
     avstand_m: ZoneDistance = 100.0,
 ) -> Response:
     """One zone by its key at this distance; 404 when data has changed its members."""
-    zones = await _zone_list(conn, cache, avstand_m)
+    zones = await zones_of(conn, cache, avstand_m)
     for rank, zone in enumerate(zones, start=1):
         if zone.key == zon_id:
             feature = _feature(zone, rank, await read_prices(conn))

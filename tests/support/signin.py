@@ -1,6 +1,6 @@
 """Signed-in browsers for the tests: an API token in the test database, and a session from it."""
 
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 from sqlalchemy import Engine
 
 from app.access.tokens import create_token
@@ -62,3 +62,32 @@ def csrf_token_of(context: BrowserContext, base_url: str) -> str:
     if not isinstance(token, str):
         raise AssertionError("the context is not signed in")
     return token
+
+
+class SignedInSession:
+    """A signed-in browser context and its pages, failing the test on any console error, page
+    error or HTTP answer of 400 or more (closing it asserts there were none)."""
+
+    def __init__(self, browser: Browser, base_url: str, token: str, viewport: ViewportSize):
+        self.context: BrowserContext = browser.new_context(
+            viewport=viewport, base_url=base_url, locale="sv-SE"
+        )
+        sign_in_with_token(self.context, base_url, token)
+        self.errors: list[str] = []
+
+    def page(self) -> Page:
+        """A new tab of the session, watched."""
+        tab = self.context.new_page()
+        tab.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: self.errors.append(str(e)))
+        # The console says only "404"; the failing address is what tells why.
+        tab.on(
+            "response",
+            lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+        return tab
+
+    def close(self) -> None:
+        """Close the context; fail when anything went wrong on its pages."""
+        self.context.close()
+        assert self.errors == [], self.errors

@@ -13,13 +13,15 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from app.analysis import queries
+from app.analysis.cache import AnalysisCache
+from app.analysis.cached import neighbours_of, zones_of
 from app.analysis.costs import AnnualCosts, annual_costs
 from app.analysis.interleaving import MIN_MAINTAINED_SHARE_OF_CELL, Mix, mixes, top_places
-from app.analysis.neighbours import Neighbours, neighbours
+from app.analysis.neighbours import Neighbours
 from app.analysis.prices import Price, read_prices
 from app.analysis.quantities import DEFAULT_CELL_M, quantities
 from app.analysis.rows import QuantityRow, Unit
-from app.analysis.zones import COMBINED_M2_PER_UNIT, MIN_POINTS, Zone, coordination_zones
+from app.analysis.zones import COMBINED_M2_PER_UNIT, MIN_POINTS, Zone
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 UNITS: tuple[Unit, ...] = ("m²", "m", "st")
@@ -174,8 +176,12 @@ async def gather_report(
     conn: psycopg.AsyncConnection[Any],
     parameters: ReportParameters,
     municipality_code: str,
+    cache: AnalysisCache | None = None,
 ) -> ReportContents:
-    """Run each part of the analysis once and keep what the report shows."""
+    """Run each part of the analysis once and keep what the report shows.
+
+    With the service's cache the slow parts (matrix, zones) are those the page already has.
+    """
     municipality, boundary = await _municipality(conn, municipality_code)
     names = await queries.names(conn)
     categories = {
@@ -187,8 +193,10 @@ async def gather_report(
     cell_rows = await quantities(conn, "ruta", cell_m=parameters.ruta_m)
     cells = mixes(r for r in cell_rows if r.unit == "m²")
     top_cells = top_places(cells, parameters.topp, cell_min_weight(parameters.ruta_m))
-    matrix = await neighbours(conn, parameters.tolerans_m, parameters.nara_m, parameters.topp)
-    zones = await coordination_zones(conn, parameters.avstand_m)
+    matrix = await neighbours_of(
+        conn, cache, parameters.tolerans_m, parameters.nara_m, parameters.topp
+    )
+    zones = await zones_of(conn, cache, parameters.avstand_m)
     top = zones[: parameters.topp]
     # One costing over the top zones' rows: each zone's rows carry its key as their scope.
     zone_costs = annual_costs([row for zone in top for row in zone.quantities], prices)

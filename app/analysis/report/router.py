@@ -61,7 +61,7 @@ async def _file(
     cache: AnalysisCache = request.app.state.analysis_cache
     # One gathering serves both files (a manager downloads the XLSX and then the PDF).
     contents = await cache.get(
-        conn, ("rapport", parameters, code), lambda: gather_report(conn, parameters, code)
+        conn, ("rapport", parameters, code), lambda: gather_report(conn, parameters, code, cache)
     )
     buffer = io.BytesIO()
     # Writing the file is CPU work; the event loop keeps answering meanwhile.
