@@ -233,7 +233,7 @@ def test_only_the_hash_is_stored_and_the_cli_shows_the_token_once(engine: Engine
 def test_shared_caches_keep_only_anonymous_answers(
     client: TestClient, role_headers: dict[str, dict[str, str]]
 ) -> None:
-    """A contractor's answers are scoped to its areas: no proxy may hand them to anyone else."""
+    """A token's answers may hold what is not public (its reports' details): no proxy shares."""
     url = "/ogc/collections/skotselytor/items?limit=1"
     anonymous = client.get(url)
     assert anonymous.headers["cache-control"].startswith("public")

@@ -482,13 +482,20 @@ def test_bad_questions_are_400_in_swedish_and_change_nothing(
     assert _counts(engine) == before
 
 
-def test_a_contractor_chooses_among_its_own_operations_areas(
-    whatif: TestClient, scene: dict[str, int], engine: Engine
+def test_a_contractor_chooses_among_its_own_operations_areas_while_reading_is_not_public(
+    whatif: TestClient, scene: dict[str, int], engine: Engine, settings: Settings
 ) -> None:
     token = create_test_token(engine, "entreprenor", "sodertorns-parkdrift")
     headers = {"Authorization": f"Bearer {token}"}
-    own = whatif.post(URL, json={"driftomraden": [scene["Vadom park"]]}, headers=headers)
-    assert own.status_code == 200
-    other = whatif.post(URL, json={"driftomraden": [scene["Vadom huge"]]}, headers=headers)
+    huge = {"driftomraden": [scene["Vadom huge"]]}
+    # Public reading: anyone may ask about any area, so the contractor's token may too.
+    assert whatif.post(URL, json=huge).status_code == 200
+    assert whatif.post(URL, json=huge, headers=headers).status_code == 200
+    with TestClient(create_app(settings.model_copy(update={"public_read": False}))) as closed:
+        own = closed.post(URL, json={"driftomraden": [scene["Vadom park"]]}, headers=headers)
+        assert own.status_code == 200
+        other = closed.post(URL, json=huge, headers=headers)
     assert other.status_code == 400
-    assert f"id {scene['Vadom huge']}" in other.json()["detail"]
+    assert other.json()["detail"] == (
+        f"Det finns inget gällande driftområde med id {scene['Vadom huge']} bland era driftområden."
+    )

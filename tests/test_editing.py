@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.access.tokens import create_token
+from app.core.settings import Settings
+from app.main import create_app
 from app.responsibility.service import LOCAL_TIME
 from tests.handmade import E0, N0, build_fixture, local_lonlat
 from tests.support.tables import PLACE_TABLES, empty_tables
@@ -418,10 +420,18 @@ def test_the_catalogue_and_organisations_are_edited_by_admin(
         conn.execute(text("DELETE FROM organisation WHERE slug = 'brf-exempel'"))
 
 
+@pytest.fixture(scope="module")
+def closed(engine: Engine, settings: Settings) -> Iterator[TestClient]:  # noqa: ARG001 (a fixture set up first)
+    """The app with ANSVAR_PUBLIC_READ=false: a contractor's reads are its own areas'."""
+    with TestClient(create_app(settings.model_copy(update={"public_read": False}))) as app:
+        yield app
+
+
 @pytest.mark.usefixtures("patch_data")
-def test_a_contractor_sees_only_its_own_operations_areas(
-    engine: Engine, client: TestClient
+def test_without_public_reading_a_contractor_sees_only_its_own_operations_areas(
+    engine: Engine, closed: TestClient
 ) -> None:
+    client = closed
     contractor = _tokens(engine, "entreprenor", "sodertorns-parkdrift")
     mine = client.get("/api/v1/driftomraden", headers=contractor).json()
     assert [a["namn"] for a in mine] == ["Testområde park"]
@@ -433,14 +443,19 @@ def test_a_contractor_sees_only_its_own_operations_areas(
     assert (
         client.get(f"/api/v1/driftomraden/{mine[0]['id']}", headers=contractor).status_code == 200
     )
-    assert len(client.get("/api/v1/driftomraden").json()) == 2, "anyone else sees all"
+    reader = _tokens(engine, "lasare", None)
+    assert len(client.get("/api/v1/driftomraden", headers=reader).json()) == 2, "others see all"
 
 
 @pytest.mark.usefixtures("patch_data")
-def test_a_contractor_reads_only_inside_its_areas(engine: Engine, client: TestClient) -> None:
+def test_without_public_reading_a_contractor_reads_only_inside_its_areas(
+    engine: Engine, closed: TestClient
+) -> None:
+    client = closed
     contractor = _tokens(engine, "entreprenor", "sodertorns-parkdrift")
+    reader = _tokens(engine, "lasare", None)
     points = client.get("/ogc/collections/skotselpunkter/items", headers=contractor).json()
-    everything = client.get("/ogc/collections/skotselpunkter/items").json()
+    everything = client.get("/ogc/collections/skotselpunkter/items", headers=reader).json()
     west, south = local_lonlat((0, 0))
     east, north = local_lonlat((100, 100))
     assert 0 < points["numberReturned"] < everything["numberReturned"]

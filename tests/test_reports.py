@@ -522,16 +522,25 @@ def test_public_reads_show_no_contact_and_no_description(
 
 
 @pytest.mark.usefixtures("place")
-def test_a_contractor_reads_the_reports_of_its_areas_only(
-    client: TestClient, tokens: dict[str, Any]
+def test_a_contractor_reads_the_details_of_its_areas_reports_only(
+    client: TestClient, settings: Settings, tokens: dict[str, Any]
 ) -> None:
     own = _create(client, BENCH_PARK)
     other = _create(client, LAWN_HUGE, kategori="nedskrapning")
     contractor = tokens["entreprenor"]
-    assert client.get(f"{URL}/{own['nummer']}", headers=contractor).status_code == 200
-    hidden = client.get(f"{URL}/{other['nummer']}", headers=contractor)
-    assert hidden.status_code == 404
+    # Reading is public: the contractor reads every report, as anyone does, the details of its own.
+    assert client.get(f"{URL}/{own['nummer']}", headers=contractor).json()["detaljer"] is not None
+    public = client.get(f"{URL}/{other['nummer']}", headers=contractor)
+    assert public.status_code == 200
+    assert public.json()["detaljer"] is None
     listed = client.get(URL, params={"limit": 1000}, headers=contractor).json()
+    shown = {r["nummer"]: r["detaljer"] for r in listed["felanmalningar"]}
+    assert shown[own["nummer"]] is not None
+    assert shown[other["nummer"]] is None
+    with TestClient(create_app(settings.model_copy(update={"public_read": False}))) as closed:
+        assert closed.get(f"{URL}/{own['nummer']}", headers=contractor).status_code == 200
+        assert closed.get(f"{URL}/{other['nummer']}", headers=contractor).status_code == 404
+        listed = closed.get(URL, params={"limit": 1000}, headers=contractor).json()
     numbers = {r["nummer"] for r in listed["felanmalningar"]}
     assert own["nummer"] in numbers
     assert other["nummer"] not in numbers
@@ -657,7 +666,7 @@ def test_only_the_receiver_its_contractor_an_unbound_gis_and_admin_change_the_st
         (park, tokens["lasare"], 403),
         (park, tokens["handlaggare-huge"], 403),
         (huge, tokens["gis-park"], 403),
-        (huge, tokens["entreprenor"], 404),  # outside its areas: not revealed
+        (huge, tokens["entreprenor"], 403),  # outside its areas (public reading shows it)
         ("F-2000-000001", tokens["admin"], 404),
     ]
     for nummer, headers, status in refusals:

@@ -70,25 +70,29 @@ def _object_at(engine: Engine, x: float, y: float) -> str:
 
 
 @pytest.mark.usefixtures("handmade_data")
-def test_a_contractor_reads_the_history_of_objects_in_its_areas_only(
-    client: TestClient, engine: Engine, tokens: dict[str, dict[str, str]]
+def test_without_public_reading_a_contractor_reads_the_history_of_its_areas_objects_only(
+    client: TestClient, closed_client: TestClient, engine: Engine, tokens: dict[str, dict[str, str]]
 ) -> None:
     inside = _object_at(engine, 60, 60)  # a bench in the contractor's operations area
     outside = BENCH_OBJECT  # the bench in P3, in no area of the contractor's
     contractor = tokens["entreprenor"]
-    own = client.get(f"/api/v1/skotselobjekt/{inside}/historik", headers=contractor)
+    own = closed_client.get(f"/api/v1/skotselobjekt/{inside}/historik", headers=contractor)
     assert own.status_code == 200
     assert own.json()["objekt_id"] == inside
-    other = client.get(f"/api/v1/skotselobjekt/{outside}/historik", headers=contractor)
+    other = closed_client.get(f"/api/v1/skotselobjekt/{outside}/historik", headers=contractor)
     assert other.status_code == 404
     assert other.headers["content-type"] == "application/problem+json"
-    unknown = client.get(
+    unknown = closed_client.get(
         "/api/v1/skotselobjekt/00000000-0000-4000-8000-00000000ffff/historik", headers=contractor
     )
     # Not found like an object that does not exist: its existence is not revealed.
     assert other.json()["type"] == unknown.json()["type"]
     assert other.json()["title"] == unknown.json()["title"]
-    for caller in (tokens["lasare"], tokens["gis"], {}):
+    for caller in (tokens["lasare"], tokens["gis"]):
+        found = closed_client.get(f"/api/v1/skotselobjekt/{outside}/historik", headers=caller)
+        assert found.is_success
+    # Public reading: what anyone reads without a token, the contractor's token reads too.
+    for caller in (contractor, {}):
         assert client.get(f"/api/v1/skotselobjekt/{outside}/historik", headers=caller).is_success
 
 

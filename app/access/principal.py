@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from app.access.tokens import valid_token
 from app.core.db import pooled_connection
 from app.core.problems import Forbidden, NotAuthenticated
+from app.core.settings import Settings
 from app.signin.csrf import check_browser_write
 from app.signin.sessions import SignedIn, find_session, session_cookie
 
@@ -100,8 +101,48 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
 def contractor_of(principal: Principal) -> int | None:
-    """The organisation a contractor's token is limited to (None for every other caller)."""
+    """The organisation a contractor's token is limited to (None for every other caller).
+
+    For what is not public (a report's private fields, the tender package); public reads
+    are limited by read_scope, so a token never sees less than no token.
+    """
     return principal.organisation_id if principal.role == "entreprenor" else None
+
+
+def read_scope(principal: Principal, settings: Settings) -> int | None:
+    """The organisation a public read is limited to: a contractor's, while reading is not public.
+
+    With ANSVAR_PUBLIC_READ anyone may read it without a token, so a contractor's token may too.
+    """
+    return None if settings.public_read else contractor_of(principal)
+
+
+async def _request_read_scope(request: Request, principal: PrincipalDep) -> int | None:
+    return read_scope(principal, request.app.state.settings)
+
+
+# The read_scope of this request's principal (the Bearer token or the session).
+ReadScopeDep = Annotated[int | None, Depends(_request_read_scope)]
+
+NOT_THEIR_AREA = "är inte ett av era driftområden"
+OUTSIDE_THEIR_AREAS = "ligger inte i era driftområden"
+
+
+def scoped_not_found_text(scope: int | None, what: str, not_theirs: str = NOT_THEIR_AREA) -> str:
+    """'<what> finns inte.'; for a read limited to a contractor (scope), '<what> finns inte
+    eller <not_theirs>.', not telling which: another contractor's things are not revealed."""
+    if scope is None:
+        return f"{what} finns inte."
+    return f"{what} finns inte eller {not_theirs}."
+
+
+def not_found_text(principal: Principal, what: str, not_theirs: str = NOT_THEIR_AREA) -> str:
+    """scoped_not_found_text of a read limited by contractor_of (not public, e.g. the package).
+
+    not_found_text(p, "Driftområdet 2") is "Driftområdet 2 finns inte." for gis, admin and
+    anonymous, "Driftområdet 2 finns inte eller är inte ett av era driftområden." for a contractor.
+    """
+    return scoped_not_found_text(contractor_of(principal), what, not_theirs)
 
 
 async def require_read(request: Request, principal: PrincipalDep) -> Principal:

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from app.access.principal import Principal, PrincipalDep, ReadAccess, contractor_of, require_role
+from app.access.principal import Principal, ReadAccess, ReadScopeDep, require_role
 from app.access.writer import written_by
 from app.analysis.cache import AnalysisCacheDep
 from app.analysis.costs import AnnualCosts, annual_costs
@@ -144,7 +144,7 @@ async def set_price(
 )
 async def list_costs(
     conn: ReadConnectionDep,
-    who: PrincipalDep,
+    contractor: ReadScopeDep,
     cache: AnalysisCacheDep,
     indelning: Annotated[
         Literal["kommun", "driftomrade", "trakt", "ruta"],
@@ -155,7 +155,6 @@ async def list_costs(
     ] = DEFAULT_CELL_M,
 ) -> Response:
     """Live objects' quantities × the price list; rows without a price are listed, not summed."""
-    contractor = contractor_of(who)
     cell_m = ruta_m if indelning == "ruta" else None
 
     async def build() -> bytes:

@@ -6,7 +6,7 @@ import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.access.principal import PrincipalDep, ReadAccess, contractor_of
+from app.access.principal import ReadAccess, ReadScopeDep
 from app.analysis import queries
 from app.analysis.cache import AnalysisCacheDep
 from app.analysis.interleaving import (
@@ -105,7 +105,7 @@ async def _answer(conn: Any, scope: Scope, rows: list[QuantityRow], cell_m: int 
     response_model=Quantities,
 )
 async def get_quantities(
-    principal: PrincipalDep,
+    contractor: ReadScopeDep,
     conn: ReadConnectionDep,
     cache: AnalysisCacheDep,
     indelning: Annotated[
@@ -115,7 +115,6 @@ async def get_quantities(
     ruta_m: CellSize = DEFAULT_CELL_M,
 ) -> Response:
     """Live objects' quantities (m², m, st), clipped to each driftområde and grid cell."""
-    contractor = contractor_of(principal)
     cell_m = ruta_m if indelning == "ruta" else None
 
     async def build() -> bytes:
@@ -231,7 +230,7 @@ async def _mix_body(
     response_class=GeoJsonResponse,
 )
 async def get_mix(
-    principal: PrincipalDep,
+    contractor: ReadScopeDep,
     conn: ReadConnectionDep,
     cache: AnalysisCacheDep,
     indelning: Annotated[
@@ -248,7 +247,6 @@ async def get_mix(
     topp: Annotated[int, Query(ge=0, le=100, description="Antal platser i topplistan")] = 10,
 ) -> Response:
     """Per cell or driftområde: organisations, the largest share and 1 − Σ share²."""
-    contractor = contractor_of(principal)
     cell_m = ruta_m if indelning == "ruta" else DEFAULT_CELL_M
     body = await cache.get(
         conn,

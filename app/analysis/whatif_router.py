@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.access.principal import PrincipalDep, ReadAccess, contractor_of
+from app.access.principal import ReadAccess, ReadScopeDep
 from app.analysis import whatif_queries
 from app.analysis.costs import AnnualCosts, annual_costs
 from app.analysis.polygon import polygon_wkb
@@ -66,7 +66,8 @@ async def _area(
     area, missing = await whatif_queries.operations_area(conn, ids, contractor)
     if area is None:
         listed = ", ".join(str(i) for i in missing)
-        raise InvalidParameter(f"Det finns inget gällande driftområde med id {listed}.")
+        among = " bland era driftområden" if contractor is not None else ""
+        raise InvalidParameter(f"Det finns inget gällande driftområde med id {listed}{among}.")
     return area
 
 
@@ -190,13 +191,13 @@ def _run_model(
 async def joint_tender(
     question: WhatIfQuestion,
     conn: ReadConnectionDep,
-    principal: PrincipalDep,
+    scope: ReadScopeDep,
     crs: Annotated[
         str | None, Query(description="Polygonens koordinatsystem (standard WGS84, EPSG:4326)")
     ] = None,
 ) -> Response:
     """Quantities and cost at the price list, and site visits and travel today against one crew."""
-    body = await joint_tender_answer(conn, question, crs, contractor_of(principal))
+    body = await joint_tender_answer(conn, question, crs, scope)
     return Response(orjson.dumps(body), media_type="application/json")
 
 
@@ -208,7 +209,8 @@ async def joint_tender_answer(
 ) -> dict[str, Any]:
     """The what-if answer (WhatIfAnswer's form) to a question; InvalidParameter for a bad one.
 
-    contractor: a contractor's organisation id, to choose among its own driftområden alone.
+    contractor: a contractor's organisation id, to choose among its own driftområden alone
+    (read_scope: while reading is not public).
     """
     area = await _area(conn, question, crs, contractor)
     named = await _organisation_ids(conn, question.organisationer)

@@ -1,6 +1,11 @@
-"""What goes into an operations area's package: the area, the catalogue and its objects."""
+"""What goes into an operations area's package: the area, the catalogue and its objects.
 
-from dataclasses import dataclass
+Objects are clipped at the area's boundary: a contract is priced on what lies inside it, so an
+object crossing into the neighbouring area counts in each package with its own part only, and
+the parts of one object add up to the whole across the packages.
+"""
+
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +18,7 @@ from shapely.geometry import MultiPolygon
 
 from app.catalogue.products import PRODUCTS_SQL, product_from_columns
 from app.catalogue.schemas import Product
+from app.export.map_sheets import Sheet, plan_detail_sheets
 from app.models import SRID
 
 _AREA_SQL = """
@@ -26,21 +32,47 @@ WHERE d.id = %(id)s AND (%(own)s::int IS NULL OR d.utforare_id = %(own)s)
 
 _AREA_BY_NAME_SQL = "SELECT id FROM driftomrade WHERE lower(namn) = lower(%(namn)s)"
 
-# The objects the area's client (huvudman) has inside or across the area, whole and current.
-# Quantities come from PostGIS so the package agrees with every other sum of the database.
+# The client's (huvudman's) objects valid now (as app.analysis.live counts them) in the area,
+# each with its part inside the area.
+# Objects wholly inside keep their geometry (the common case, and no intersection to compute);
+# a part that only touches the boundary (no area, no length) is not in the package. Quantities
+# come from PostGIS so the package agrees with every other sum of the database.
 _OBJECTS_SQL = """
 SELECT o.objekt_id::text, o.skotselprodukt_kod, o.geometrityp, o.kvalitetsniva, h.namn,
-       o.extern_id, o.valid_from,
-       CASE o.geometrityp WHEN 'yta' THEN ST_Area(o.geom)
-                          WHEN 'linje' THEN ST_Length(o.geom) ELSE 1 END,
-       ST_AsBinary(o.geom)
+       o.extern_id, o.valid_from, c.whole_amount, c.inside_amount, ST_AsBinary(c.inside)
 FROM skotselobjekt o
 JOIN driftomrade d ON d.id = %(id)s
 JOIN organisation h ON h.id = o.huvudman_id
-WHERE o.valid_to IS NULL AND o.huvudman_id = d.bestallare_id
+JOIN skotselprodukt p ON p.kod = o.skotselprodukt_kod
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN o.geometrityp = 'punkt' OR ST_CoveredBy(o.geom, d.geom) THEN o.geom
+                ELSE ST_CollectionExtract(ST_Intersection(o.geom, d.geom),
+                                          CASE o.geometrityp WHEN 'yta' THEN 3 ELSE 2 END)
+           END AS inside
+) i
+CROSS JOIN LATERAL (
+    SELECT i.inside,
+           CASE o.geometrityp WHEN 'yta' THEN ST_Area(o.geom)
+                              WHEN 'linje' THEN ST_Length(o.geom) ELSE 1 END AS whole_amount,
+           CASE o.geometrityp WHEN 'yta' THEN ST_Area(i.inside)
+                              WHEN 'linje' THEN ST_Length(i.inside) ELSE 1 END AS inside_amount
+) c
+WHERE o.valid_from <= now() AND (o.valid_to IS NULL OR o.valid_to > now())
+  AND o.huvudman_id = d.bestallare_id
   AND o.geom && d.geom AND ST_Intersects(o.geom, d.geom)
-ORDER BY o.skotselprodukt_kod, o.id
+  AND c.inside_amount > 0
+ORDER BY p.sortering, o.skotselprodukt_kod, o.id
 """
+
+# The current parcels under the area, drawn lightly on the map for orientation.
+_PARCELS_SQL = """
+SELECT f.beteckning, ST_AsBinary(ST_Intersection(f.geom, ST_Expand(d.geom, %(margin)s)))
+FROM fastighet f
+JOIN driftomrade d ON d.id = %(id)s
+WHERE f.valid_to IS NULL AND f.geom && ST_Expand(d.geom, %(margin)s)
+"""
+# Parcels are read a little beyond the area so the map's edges are not bare.
+PARCEL_MARGIN_M = 60.0
 
 OBJECT_COLUMNS = (
     "objekt_id",
@@ -50,8 +82,14 @@ OBJECT_COLUMNS = (
     "huvudman",
     "extern_id",
     "giltig_fran",
-    "mangd",
+    "mangd_hela",  # the whole object's quantity (m², m or st)
+    "mangd",  # the quantity inside the area: what the package counts
 )
+# Columns derived after reading: share inside, partly inside, the package's running number and
+# the detail sheet that shows the object (0: only the overview).
+DERIVED_COLUMNS = ("andel_inom", "delvis_inom", "nr", "blad")
+# Below this the part outside is rounding, not a crossing (0.01 %).
+PARTLY_INSIDE_BELOW = 0.9999
 
 
 @dataclass(frozen=True)
@@ -75,8 +113,12 @@ class PackageContents:
 
     area: AreaSummary
     products: list[Product]  # the whole catalogue, in catalogue order
-    objects: gpd.GeoDataFrame  # OBJECT_COLUMNS + geometry, EPSG:3006
+    # OBJECT_COLUMNS + DERIVED_COLUMNS + geometry (the part inside the area), EPSG:3006, in the
+    # order of the lists: by sheet, then catalogue order; `nr` counts 1, 2, ... in that order.
+    objects: gpd.GeoDataFrame
     created: datetime  # when the data was read (Europe/Stockholm)
+    sheets: list[Sheet] = field(default_factory=list)  # the detail sheets, numbered from 1
+    parcels: gpd.GeoDataFrame | None = None  # beteckning + geometry, EPSG:3006
 
     def product(self, code: str) -> Product:
         """The catalogue entry of a product code."""
@@ -111,6 +153,9 @@ def load_contents(
         with conn.cursor(row_factory=dict_row) as cursor:
             products = [product_from_columns(r) for r in cursor.execute(PRODUCTS_SQL)]
         rows = conn.execute(_OBJECTS_SQL, {"id": area_id}).fetchall()
+        parcel_rows = conn.execute(
+            _PARCELS_SQL, {"id": area_id, "margin": PARCEL_MARGIN_M}
+        ).fetchall()
     area = AreaSummary(
         id=row[0],
         name=row[1],
@@ -122,11 +167,15 @@ def load_contents(
         contract_end=row[7],
         geom=_multipolygon(shapely.from_wkb(row[8])),
     )
+    objects = _frame(rows)
+    sheets, sheet_of = plan_detail_sheets(area.geom, objects.geometry.to_numpy())
     return PackageContents(
         area=area,
         products=products,
-        objects=_frame(rows),
+        objects=_numbered(objects, sheet_of, products),
         created=created[0] if created else datetime.now(),
+        sheets=sheets,
+        parcels=_parcels(parcel_rows),
     )
 
 
@@ -135,9 +184,44 @@ def _frame(rows: list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
     data: dict[str, Any] = {
         name: list(values) for name, values in zip(OBJECT_COLUMNS, columns, strict=False)
     }
+    data["mangd_hela"] = np.asarray(data["mangd_hela"], dtype="float64")
     data["mangd"] = np.asarray(data["mangd"], dtype="float64")
+    share = np.divide(
+        data["mangd"],
+        data["mangd_hela"],
+        out=np.ones(len(rows)),
+        where=data["mangd_hela"] > 0,
+    )
+    data["andel_inom"] = np.minimum(share, 1.0)
+    data["delvis_inom"] = data["andel_inom"] < PARTLY_INSIDE_BELOW
     geometry = shapely.from_wkb(np.asarray(columns[-1], dtype=object))
     return gpd.GeoDataFrame(data, geometry=geometry, crs=SRID)
+
+
+def _numbered(
+    objects: gpd.GeoDataFrame, sheet_of: np.ndarray, products: list[Product]
+) -> gpd.GeoDataFrame:
+    """Objects ordered by sheet (overview-only last), then catalogue order, numbered from 1."""
+    objects = objects.assign(blad=np.asarray(sheet_of, dtype="int64"))
+    order = {product.kod: k for k, product in enumerate(products)}
+    last = int(objects["blad"].max()) + 1 if len(objects) else 1
+    sheet_key = objects["blad"].where(objects["blad"] > 0, last)
+    keys = np.lexsort(
+        (
+            np.arange(len(objects)),
+            objects["produkt"].map(order).to_numpy(),
+            sheet_key.to_numpy(),
+        )
+    )
+    ordered = objects.iloc[keys].reset_index(drop=True)
+    ordered["nr"] = np.arange(1, len(ordered) + 1, dtype="int64")
+    return ordered
+
+
+def _parcels(rows: list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
+    names = [r[0] for r in rows]
+    geometry = shapely.from_wkb(np.asarray([r[1] for r in rows], dtype=object))
+    return gpd.GeoDataFrame({"beteckning": names}, geometry=geometry, crs=SRID)
 
 
 def _multipolygon(geom: shapely.Geometry) -> MultiPolygon:

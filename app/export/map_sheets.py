@@ -198,3 +198,55 @@ def scale_bar_length(scale: int, longest: float = 62 * mm) -> int:
     ground = longest * METRES_PER_POINT_AT_1 * scale
     power = 10.0 ** math.floor(math.log10(ground))
     return int(max(m * power for m in (1, 2, 5) if m * power <= ground))
+
+
+def plan_detail_sheets(
+    area: MultiPolygon, objects: NDArray[np.object_]
+) -> tuple[list[Sheet], NDArray[np.int64]]:
+    """The detail sheets of the area's (clipped) objects, and each object's sheet number.
+
+    An object's sheet is the one whose own part (core) holds its representative point; when
+    that tile is not printed, the printed sheet that shows most of it; 0 when none does (the
+    object is then shown on the overview only).
+    """
+    sheets = detail_sheets(area, objects) if len(objects) else []
+    sheet_of = np.zeros(len(objects), dtype=np.int64)
+    if not sheets:
+        return sheets, sheet_of
+    every = tile_boxes(area.bounds)
+    last_row, last_column = max(t[0] for t in every), max(t[1] for t in every)
+    number_at = {(s.row, s.column): s.number for s in sheets}
+    points = shapely.get_coordinates(shapely.point_on_surface(objects))
+    for row, column, box in every:
+        number = number_at.get((row, column))
+        if number is None:
+            continue
+        x0, y0, x1, y1 = tile_core((row, column, box), last_row, last_column)
+        inside = (points[:, 0] >= x0) & (points[:, 0] < x1) & (points[:, 1] >= y0)
+        inside &= points[:, 1] < y1
+        sheet_of[inside & (sheet_of == 0)] = number
+    _assign_by_overlap(sheets, objects, sheet_of)
+    return sheets, sheet_of
+
+
+def _assign_by_overlap(
+    sheets: Sequence[Sheet], objects: NDArray[np.object_], sheet_of: NDArray[np.int64]
+) -> None:
+    """Give objects without a sheet the printed sheet whose box holds most of them."""
+    missing = np.flatnonzero(sheet_of == 0)
+    if not len(missing):
+        return
+    boxes = shapely.box(*np.array([s.box for s in sheets]).T)
+    tree = shapely.STRtree(boxes)
+    which, sheet_index = tree.query(objects[missing], predicate="intersects")
+    if not len(which):
+        return
+    parts = shapely.intersection(objects[missing][which], boxes[sheet_index])
+    areas = shapely.area(parts)
+    size = np.where(areas > 0, areas, shapely.length(parts)) + (shapely.get_type_id(parts) == 0)
+    best: dict[int, tuple[float, int]] = {}
+    for k, s, amount in zip(which.tolist(), sheet_index.tolist(), size.tolist(), strict=True):
+        if amount > best.get(k, (-1.0, 0))[0]:
+            best[k] = (amount, sheets[s].number)
+    for k, (_, number) in best.items():
+        sheet_of[missing[k]] = number

@@ -137,7 +137,8 @@ def readme_text(contents: PackageContents) -> str:
         "--------",
         f"Skötselytor {counts.get('yta', 0)}, skötsellinjer {counts.get('linje', 0)},"
         f" skötselpunkter {counts.get('punkt', 0)}: beställarens gällande skötselobjekt som"
-        " ligger i eller berör driftområdet, hela objekt (inte klippta vid gränsen).",
+        " ligger helt eller delvis i driftområdet. Objekt som korsar gränsen är klippta vid"
+        " den: kartan, mängderna och GIS-filerna visar och räknar bara delen inom området.",
         "Skötselprodukterna, deras namn och symboler är den gemensamma katalogen för Huddinge"
         " kommun, Huge Bostäder och Huddinge Samhällsfastigheter.",
         "",

@@ -30,7 +30,6 @@ from app.export.map_sheets import (
     PANEL,
     Coords,
     Sheet,
-    detail_sheets,
     grid_interval,
     overview_sheets,
     scale_bar_length,
@@ -48,8 +47,7 @@ FILL_EVEN_ODD, FILL_NON_ZERO = 0, 1  # reportlab's fill modes
 def write_map_pdf(contents: PackageContents, out: BinaryIO) -> int:
     """Write the package's map (overviews, then detail sheets) as A3 PDF; the page count."""
     _register_fonts()
-    area, objects = contents.area.geom, contents.objects.geometry.to_numpy()
-    sheets = detail_sheets(area, objects)
+    area, sheets = contents.area.geom, contents.sheets
     overviews = overview_sheets(area, sheets)
     layers = _Layers(contents)
     canvas = Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)

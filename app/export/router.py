@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from app.access.principal import Principal, contractor_of, require_role
+from app.access.principal import Principal, contractor_of, not_found_text, require_role
 from app.areas.queries import area_name
 from app.core.db import ReadConnectionDep
 from app.core.ids import RowIdPath
@@ -83,15 +83,16 @@ async def package(
 ) -> FileResponse:
     """The zip a contractor opens without us; another contractor's area does not exist (404)."""
     own = contractor_of(principal)
+    missing = NotFound(not_found_text(principal, f"Driftområdet {area_id}"))
     found = await area_name(conn, area_id, own)
     if found is None:
-        raise NotFound(f"Driftområdet {area_id} finns inte.")
+        raise missing
     name, today = found
     folder = Path(tempfile.mkdtemp(prefix="ansvarskartan-paket-"))
     archive = folder / f"{ascii_slug(name)}_{today:%Y-%m-%d}.zip"
     try:
         if await _build(request, area_id, own, archive) == NOT_FOUND_EXIT:
-            raise NotFound(f"Driftområdet {area_id} finns inte.")
+            raise missing
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import URL
 
-from app.access.principal import PrincipalDep, ReadAccess, contractor_of
+from app.access.principal import (
+    NOT_THEIR_AREA,
+    OUTSIDE_THEIR_AREAS,
+    ReadAccess,
+    ReadScopeDep,
+)
 from app.core.db import ReadConnectionDep
 from app.core.ids import MAX_ROW_ID, parse_row_id
 from app.core.problems import InvalidParameter, NotAcceptable, NotFound
@@ -261,7 +266,7 @@ def _page_link(request: Request, cursor: Cursor, rel: str) -> dict[str, str]:
     openapi_extra={"parameters": items_parameters(COLLECTIONS.values())},
 )
 async def items(
-    collection_id: str, request: Request, conn: ReadConnectionDep, principal: PrincipalDep
+    collection_id: str, request: Request, conn: ReadConnectionDep, scope: ReadScopeDep
 ) -> Response:
     """A page of the features that hold now (or as of datetime); bbox, crs, limit and filters."""
     found = _collection(collection_id)
@@ -279,7 +284,7 @@ async def items(
         envelope,
         parse_datetime(params.get("datetime")),
         _filters(found, request),
-        contractor_of(principal),
+        scope,
     )
 
     features, returned, first_key, last_key, more = await fetch_page(
@@ -311,7 +316,7 @@ async def items(
     return cached_response(request, body, GEOJSON, {"Content-Crs": f"<{crs.uri}>"})
 
 
-def _feature_id(collection: Collection, value: str) -> Any:
+def _feature_id(collection: Collection, value: str, scope: int | None) -> Any:
     try:
         if collection.feature_id_type == "uuid":
             return uuid.UUID(value)
@@ -320,8 +325,17 @@ def _feature_id(collection: Collection, value: str) -> Any:
                 raise ValueError(value)
             return row_id
     except ValueError:
-        raise NotFound(f"Objektet '{value}' finns inte i {collection.id}.") from None
+        raise NotFound(_missing(collection, value, scope)) from None
     return value
+
+
+def _missing(collection: Collection, value: str, scope: int | None) -> str:
+    """Not found; for a scoped contractor, without telling whether it is another's."""
+    missing = f"Objektet '{value}' finns inte i {collection.id}"
+    if scope is None or collection.contractor_scope is None:
+        return missing + "."
+    not_theirs = NOT_THEIR_AREA if collection.id == "driftomraden" else OUTSIDE_THEIR_AREAS
+    return f"{missing} eller {not_theirs}."
 
 
 @router.get(
@@ -336,7 +350,7 @@ async def item(
     feature_id: str,
     request: Request,
     conn: ReadConnectionDep,
-    principal: PrincipalDep,
+    scope: ReadScopeDep,
 ) -> Response:
     """One feature by its id: the version that holds now, or as of datetime."""
     found = _collection(collection_id)
@@ -350,11 +364,11 @@ async def item(
         found,
         crs,
         parse_datetime(request.query_params.get("datetime")),
-        contractor_of(principal),
-        _feature_id(found, feature_id),
+        scope,
+        _feature_id(found, feature_id, scope),
     )
     if body is None:
-        raise NotFound(f"Objektet '{feature_id}' finns inte i {found.id}.")
+        raise NotFound(_missing(found, feature_id, scope))
     return cached_response(request, body, GEOJSON, {"Content-Crs": f"<{crs.uri}>"})
 
 
@@ -376,7 +390,7 @@ async def tile(
     y: int,
     request: Request,
     conn: ReadConnectionDep,
-    principal: PrincipalDep,
+    scope: ReadScopeDep,
 ) -> Response:
     """Features that hold now in one Web Mercator tile, simplified for its zoom."""
     found = _collection(collection_id)
@@ -384,5 +398,5 @@ async def tile(
         raise NotFound(f"Tilen {z}/{x}/{y} finns inte i WebMercatorQuad (zoom 0–{MAX_TILE_ZOOM}).")
     if z < MIN_TILE_ZOOM.get(found.id, 0):
         return cached_response(request, b"", MVT)
-    body = await fetch_tile(conn, found, z, x, y, MAX_TILE_FEATURES, contractor_of(principal))
+    body = await fetch_tile(conn, found, z, x, y, MAX_TILE_FEATURES, scope)
     return cached_response(request, body, MVT)

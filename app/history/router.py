@@ -7,7 +7,12 @@ import orjson
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.access.principal import PrincipalDep, ReadAccess, contractor_of
+from app.access.principal import (
+    OUTSIDE_THEIR_AREAS,
+    ReadAccess,
+    ReadScopeDep,
+    scoped_not_found_text,
+)
 from app.core.db import ReadConnectionDep
 from app.core.problems import NotFound
 from app.history.queries import object_history
@@ -21,18 +26,20 @@ router = APIRouter(tags=["historik"], dependencies=[ReadAccess])
     summary="Ett skötselobjekts versioner och ändringar (vem, när, varför)",
     response_model=ObjectHistory,
 )
-async def history(objekt_id: str, conn: ReadConnectionDep, principal: PrincipalDep) -> Response:
+async def history(objekt_id: str, conn: ReadConnectionDep, scope: ReadScopeDep) -> Response:
     """Every version of the object, oldest first, and the audited changes behind them.
 
-    A contractor sees the history of the objects in its areas; any other is not found for it.
+    While reading is not public a contractor sees the history of the objects in its areas
+    alone; any other is not found for it.
     """
+    missing = scoped_not_found_text(scope, f"Skötselobjektet '{objekt_id}'", OUTSIDE_THEIR_AREAS)
     try:
         stable_id = uuid.UUID(objekt_id)
     except ValueError:
-        raise NotFound(f"Skötselobjektet '{objekt_id}' finns inte.") from None
-    found = await object_history(conn, stable_id, contractor_of(principal))
+        raise NotFound(missing) from None
+    found = await object_history(conn, stable_id, scope)
     if found is None:
-        raise NotFound(f"Skötselobjektet '{objekt_id}' finns inte.")
+        raise NotFound(missing)
     versions, changes = found
     body: dict[str, Any] = {
         "objekt_id": str(stable_id),

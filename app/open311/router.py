@@ -15,7 +15,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.access.principal import ANONYMOUS, Principal, contractor_of
+from app.access.principal import (
+    ANONYMOUS,
+    OUTSIDE_THEIR_AREAS,
+    Principal,
+    read_scope,
+    scoped_not_found_text,
+)
 from app.access.tokens import valid_token
 from app.core.db import ReadConnectionDep, WriteConnectionDep, pooled_connection
 from app.core.problems import NotFound
@@ -329,6 +335,7 @@ def _statuses(value: str | None) -> tuple[str, ...]:
     list[RequestOut],
 )
 async def list_requests(
+    request: Request,
     conn: ReadConnectionDep,
     principal: Reader,
     fmt: Format,
@@ -341,7 +348,7 @@ async def list_requests(
     status: Annotated[str | None, Query(max_length=50, description="open, closed")] = None,
 ) -> Response:
     """By number (the other filters are then ignored, as the standard says), else a window."""
-    contractor = contractor_of(principal)
+    contractor = read_scope(principal, request.app.state.settings)
     if service_request_id is not None and service_request_id.strip():
         numbers = list(dict.fromkeys(n.strip() for n in service_request_id.split(",") if n.strip()))
         if len(numbers) > MAX_IDS or any(len(n) > 30 for n in numbers):
@@ -364,28 +371,42 @@ async def list_requests(
     return render(shown, fmt, "service_requests", headers=_headers(principal))
 
 
+def _missing(scope: int | None, what: str, not_theirs: str = OUTSIDE_THEIR_AREAS) -> str:
+    """Not found; for a contractor limited to its areas, without telling whether it is another's."""
+    return scoped_not_found_text(scope, what, not_theirs)
+
+
 @_route("GET", "/requests/{service_request_id}", "Open311: en felanmälan", list[RequestOut])
 async def one_request(
-    service_request_id: str, conn: ReadConnectionDep, principal: Reader, fmt: Format
+    service_request_id: str,
+    request: Request,
+    conn: ReadConnectionDep,
+    principal: Reader,
+    fmt: Format,
 ) -> Response:
     """One report, as a list of one (the standard's shape)."""
+    scope = read_scope(principal, request.app.state.settings)
     row = None
     if len(service_request_id) <= 30:
-        row = await service.find_report(conn, service_request_id, contractor_of(principal))
+        row = await service.find_report(conn, service_request_id, scope)
     if row is None:
-        raise Open311Error(404, f"Felanmälan {service_request_id[:30]} finns inte.")
+        raise Open311Error(404, _missing(scope, f"Felanmälan {service_request_id[:30]}"))
     shown = await _requests(conn, principal, [row])
     return render(shown, fmt, "service_requests", headers=_headers(principal))
 
 
 @_route("GET", "/tokens/{token}", "Open311: felanmälan av en token", list[TokenOut])
-async def token(token: str, conn: ReadConnectionDep, principal: Reader, fmt: Format) -> Response:
+async def token(
+    token: str, request: Request, conn: ReadConnectionDep, principal: Reader, fmt: Format
+) -> Response:
     """A report is made at once: its token is its number."""
+    scope = read_scope(principal, request.app.state.settings)
     row = None
     if len(token) <= 30:
-        row = await service.find_report(conn, token, contractor_of(principal))
+        row = await service.find_report(conn, token, scope)
     if row is None:
-        raise Open311Error(404, f"Token {token[:30]} finns inte.")
+        missing = f"Token {token[:30]}"
+        raise Open311Error(404, _missing(scope, missing, "dess felanmälan " + OUTSIDE_THEIR_AREAS))
     shown = [{"service_request_id": row["nummer"], "token": token}]
     return render(shown, fmt, "service_requests", headers=_headers(principal))
 

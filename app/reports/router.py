@@ -9,11 +9,15 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from app.access.principal import (
+    OUTSIDE_THEIR_AREAS,
     Principal,
     PrincipalDep,
     ReadAccess,
+    ReadScopeDep,
     contractor_of,
+    read_scope,
     require_role,
+    scoped_not_found_text,
 )
 from app.core.db import ReadConnectionDep, WriteConnectionDep
 from app.core.geo import WGS84, make_point
@@ -194,6 +198,7 @@ def _day_end(day: date | None) -> datetime | None:
 async def nearby(
     conn: ReadConnectionDep,
     principal: PrincipalDep,
+    scope: ReadScopeDep,
     lon: Annotated[float, Query(description="Longitud, WGS84")],
     lat: Annotated[float, Query(description="Latitud, WGS84")],
     kategori: Annotated[str, Query(max_length=100, description="Kategorins kod")],
@@ -202,7 +207,7 @@ async def nearby(
     point = make_point(lon, lat, WGS84)
     if await service.active_category(conn, kategori) is None:
         raise service.UnknownCategory(f"Kategorin '{kategori}' finns inte.")
-    rows = await service.nearby_reports(conn, point, kategori, contractor_of(principal))
+    rows = await service.nearby_reports(conn, point, kategori, scope)
     # Public fields only: a reporter looks here before reporting.
     shown = [report_json(row, "", details=False) for row in rows]
     return _json({"felanmalningar": shown, "antal": len(shown)}, principal)
@@ -241,10 +246,15 @@ async def _scope(
     if organisation is not None:
         return await service.organisation_id(conn, organisation)
     if not mine or principal.role == "entreprenor":
-        # A contractor's reads are its areas' reports already (contractor_of).
+        # A contractor's own are its areas' reports (_areas_of), not those it receives.
         return None
     # Its organisation's; one bound to none (admin, an unbound gis) handles them all.
     return principal.organisation_id
+
+
+def _areas_of(principal: Principal, scope: int | None, mine: bool) -> int | None:
+    """The contractor whose areas the list is narrowed to: its own with mina, else the scope."""
+    return contractor_of(principal) if mine else scope
 
 
 @router.get(
@@ -257,6 +267,7 @@ async def list_reports(
     request: Request,
     conn: ReadConnectionDep,
     principal: PrincipalDep,
+    scope: ReadScopeDep,
     organisation: OrganisationParam = None,
     mina: MineParam = False,
     status: Annotated[
@@ -290,7 +301,7 @@ async def list_reports(
         to_time=_day_end(till),
         protokoll=protokoll,
         after=efter,
-        contractor=contractor_of(principal),
+        contractor=_areas_of(principal, scope, mina),
         area_id=driftomrade,
         oldest_first=sortering == "aldst",
     )
@@ -315,6 +326,7 @@ async def list_reports(
 async def report_statistics(
     conn: ReadConnectionDep,
     principal: PrincipalDep,
+    scope: ReadScopeDep,
     organisation: OrganisationParam = None,
     mina: MineParam = False,
     kategori: CategoryParam = None,
@@ -328,7 +340,7 @@ async def report_statistics(
     filters = ListFilters(
         organisation_id=await _scope(conn, principal, organisation, mina),
         kategori=kategori,
-        contractor=contractor_of(principal),
+        contractor=_areas_of(principal, scope, mina),
         area_id=driftomrade,
     )
     return _json(await service.statistics(conn, filters, dagar), principal)
@@ -341,13 +353,17 @@ async def report_statistics(
     dependencies=[ReadAccess],
 )
 async def one_report(
-    nummer: Nummer, request: Request, conn: ReadConnectionDep, principal: PrincipalDep
+    nummer: Nummer,
+    request: Request,
+    conn: ReadConnectionDep,
+    principal: PrincipalDep,
+    scope: ReadScopeDep,
 ) -> Response:
     """Its status, dates and public history for everyone; the history with notes, the
     contact and the photos for its handlers."""
-    row = await service.find_report(conn, nummer, contractor_of(principal))
+    row = await service.find_report(conn, nummer, scope)
     if row is None:
-        raise NotFound(f"Felanmälan {nummer} finns inte.")
+        raise NotFound(scoped_not_found_text(scope, f"Felanmälan {nummer}", OUTSIDE_THEIR_AREAS))
     details = sees_details(principal, service.facts_of(row))
     events = await service.report_events(conn, row["id"])
     shown = report_json(row, public_base_url(request), details=details, events=events)
@@ -409,7 +425,8 @@ async def set_status(
 ) -> Response:
     """ny → mottagen → pagar → atgardad; ej-vart-ansvar (with till: forwarded) or dubblett
     from any open status. Audited, with the report's event and its deliveries."""
-    row = await service.change_status(conn, principal, nummer, change)
+    scope = read_scope(principal, request.app.state.settings)
+    row = await service.change_status(conn, principal, nummer, change, hidden_outside=scope)
     details = sees_details(principal, service.facts_of(row))
     events = await service.report_events(conn, row["id"])
     return _json(

@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from app.access.principal import Principal
+from app.access.principal import OUTSIDE_THEIR_AREAS, Principal, scoped_not_found_text
 from app.access.writer import mark_writer
 from app.core.geo import WGS84, Point, make_point, parse_crs
 from app.core.problems import AppError, Conflict, Forbidden, InvalidInput, NotFound
@@ -199,8 +199,8 @@ def facts_of(row: Row) -> ReportFacts:
     return ReportFacts(row["mottagare_id"], tuple(row["entreprenorer"]))
 
 
-def _not_found(nummer: str) -> NotFound:
-    return NotFound(f"Felanmälan {nummer} finns inte.")
+def _not_found(nummer: str, scope: int | None = None) -> NotFound:
+    return NotFound(scoped_not_found_text(scope, f"Felanmälan {nummer}", OUTSIDE_THEIR_AREAS))
 
 
 def _check_change(change: StatusIn) -> None:
@@ -249,14 +249,25 @@ async def _duplicate_of(conn: Conn, row: Row, number: str) -> int:
     return int(target["id"])
 
 
-async def change_status(conn: Conn, who: Principal | str, nummer: str, change: StatusIn) -> Row:
-    """Change a report's status (or forward it) with its event and deliveries; its row after."""
+async def change_status(
+    conn: Conn,
+    who: Principal | str,
+    nummer: str,
+    change: StatusIn,
+    *,
+    hidden_outside: int | None = None,
+) -> Row:
+    """Change a report's status (or forward it) with its event and deliveries; its row after.
+
+    hidden_outside: the contractor whose reads are limited to its areas (read_scope); a report
+    it may not change is then not found, as its reads do not show it, rather than forbidden.
+    """
     row = await _one(conn, queries.REPORT_FOR_UPDATE, {"nummer": nummer})
     if row is None:
-        raise _not_found(nummer)
+        raise _not_found(nummer, hidden_outside)
     if isinstance(who, Principal) and not may_change_status(who, facts_of(row)):
-        if who.role == "entreprenor":
-            raise _not_found(nummer)  # outside its areas, as its reads do not show it
+        if hidden_outside is not None:
+            raise _not_found(nummer, hidden_outside)
         raise Forbidden(
             f"Felanmälan {nummer} tas emot av {row['mottagare_namn']}; din token får inte "
             "ändra dess status."

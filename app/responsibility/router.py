@@ -9,7 +9,14 @@ import psycopg
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from app.access.principal import Principal, PrincipalDep, ReadAccess, contractor_of
+from app.access.principal import (
+    Principal,
+    PrincipalDep,
+    ReadAccess,
+    ReadScopeDep,
+    contractor_of,
+    read_scope,
+)
 from app.core.body import read_limited
 from app.core.db import ReadConnectionDep, WriteConnectionDep
 from app.core.geo import WGS84, Point, make_point, parse_crs
@@ -96,7 +103,7 @@ def _point(
 async def resolve_point(
     conn: ReadConnectionDep,
     request: Request,
-    principal: PrincipalDep,
+    scope: ReadScopeDep,
     lon: Annotated[float | None, Query(description="Longitud, WGS84")] = None,
     lat: Annotated[float | None, Query(description="Latitud, WGS84")] = None,
     x: Annotated[float | None, Query(description="Östlig koordinat i crs")] = None,
@@ -111,7 +118,7 @@ async def resolve_point(
 ) -> Response:
     """Huvudman, utförare, markägare and why, for one point."""
     point = _point(lon, lat, x, y, crs)
-    if await _outside_own_areas(conn, principal, [point]):
+    if await _outside_own_areas(conn, scope, [point]):
         raise _outside_error()
     options = resolve_options(
         request.app.state.settings,
@@ -134,10 +141,9 @@ class OutsideOwnAreas(NotFound):
 
 
 async def _outside_own_areas(
-    conn: psycopg.AsyncConnection[Any], principal: Principal, points: list[Point]
+    conn: psycopg.AsyncConnection[Any], organisation: int | None, points: list[Point]
 ) -> set[int]:
-    """Indexes of points a contractor's token may not ask about (none for everyone else)."""
-    organisation = contractor_of(principal)
+    """Indexes of points outside the areas the contractor organisation (if any) performs."""
     if organisation is None or not points:
         return set()
     return await outside_performed_areas(conn, organisation, points)
@@ -231,8 +237,11 @@ async def resolve_batch(
     # Each report of a walk is routed by its own category; the rows' answers prefer none.
     options = resolve_options(request.app.state.settings, datum, produkt, accuracy_m=noggrannhet_m)
     points = [row.point for row in rows if isinstance(row.point, Point)]
-    # A contractor's rows outside its areas get their own error, like any other bad row.
-    refused = await _outside_own_areas(conn, principal, points)
+    # A contractor's rows outside its areas get their own error, like any other bad row: while
+    # reading is not public, and always for a walk (its reports are made with the token).
+    settings = request.app.state.settings
+    scope = contractor_of(principal) if skapa_felanmalan else read_scope(principal, settings)
+    refused = await _outside_own_areas(conn, scope, points)
     if refused:
         kept = iter(i not in refused for i in range(len(points)))
         rows = [
