@@ -171,6 +171,21 @@ def test_a_contractor_reaches_only_its_own_areas(
     assert reader.status_code == 403
 
 
+def test_another_contractors_area_reads_as_missing_or_not_theirs_and_says_no_more(
+    client: TestClient, tokens: dict[str, dict[str, str]], engine: Engine
+) -> None:
+    other_id = _area_ids(engine)["Testområde Huge"]  # not the park contractor's
+    other = client.get(f"/api/v1/driftomraden/{other_id}/paket", headers=tokens["entreprenor"])
+    missing = client.get("/api/v1/driftomraden/999999/paket", headers=tokens["entreprenor"])
+    assert other.status_code == missing.status_code == 404
+    other_detail = other.json()["detail"].replace(str(other_id), "N")
+    assert other_detail == missing.json()["detail"].replace("999999", "N")
+    assert "finns inte eller är inte ett av era driftområden" in other_detail
+    plain = client.get("/api/v1/driftomraden/999999/paket", headers=tokens["gis"])
+    assert plain.status_code == 404
+    assert plain.json()["detail"] == "Driftområdet 999999 finns inte."
+
+
 def _cli(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli(engine, "export", "driftomrade", *args)
 

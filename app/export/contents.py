@@ -64,16 +64,6 @@ WHERE o.valid_from <= now() AND (o.valid_to IS NULL OR o.valid_to > now())
 ORDER BY p.sortering, o.skotselprodukt_kod, o.id
 """
 
-# The current parcels under the area, drawn lightly on the map for orientation.
-_PARCELS_SQL = """
-SELECT f.beteckning, ST_AsBinary(ST_Intersection(f.geom, ST_Expand(d.geom, %(margin)s)))
-FROM fastighet f
-JOIN driftomrade d ON d.id = %(id)s
-WHERE f.valid_to IS NULL AND f.geom && ST_Expand(d.geom, %(margin)s)
-"""
-# Parcels are read a little beyond the area so the map's edges are not bare.
-PARCEL_MARGIN_M = 60.0
-
 OBJECT_COLUMNS = (
     "objekt_id",
     "produkt",
@@ -118,7 +108,6 @@ class PackageContents:
     objects: gpd.GeoDataFrame
     created: datetime  # when the data was read (Europe/Stockholm)
     sheets: list[Sheet] = field(default_factory=list)  # the detail sheets, numbered from 1
-    parcels: gpd.GeoDataFrame | None = None  # beteckning + geometry, EPSG:3006
 
     def product(self, code: str) -> Product:
         """The catalogue entry of a product code."""
@@ -153,9 +142,6 @@ def load_contents(
         with conn.cursor(row_factory=dict_row) as cursor:
             products = [product_from_columns(r) for r in cursor.execute(PRODUCTS_SQL)]
         rows = conn.execute(_OBJECTS_SQL, {"id": area_id}).fetchall()
-        parcel_rows = conn.execute(
-            _PARCELS_SQL, {"id": area_id, "margin": PARCEL_MARGIN_M}
-        ).fetchall()
     area = AreaSummary(
         id=row[0],
         name=row[1],
@@ -175,7 +161,6 @@ def load_contents(
         objects=_numbered(objects, sheet_of, products),
         created=created[0] if created else datetime.now(),
         sheets=sheets,
-        parcels=_parcels(parcel_rows),
     )
 
 
@@ -216,12 +201,6 @@ def _numbered(
     ordered = objects.iloc[keys].reset_index(drop=True)
     ordered["nr"] = np.arange(1, len(ordered) + 1, dtype="int64")
     return ordered
-
-
-def _parcels(rows: list[tuple[Any, ...]]) -> gpd.GeoDataFrame:
-    names = [r[0] for r in rows]
-    geometry = shapely.from_wkb(np.asarray([r[1] for r in rows], dtype=object))
-    return gpd.GeoDataFrame({"beteckning": names}, geometry=geometry, crs=SRID)
 
 
 def _multipolygon(geom: shapely.Geometry) -> MultiPolygon:
