@@ -10,6 +10,7 @@ import typer
 
 from app.analysis.prices_cli import a_priser_app
 from app.analysis.report.cli import samordning_app
+from app.catalogue.levels_cli import kvalitetsnivaer_app
 from app.cli_errors import friendly_errors
 from app.core.db import in_transaction, make_owner_engine, make_sync_engine
 from app.core.problems import AppError
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
     from sqlalchemy import Connection
 
+    from app.analysis.prices import Price
+    from app.export.contents import PackageContents
     from app.imports.record import ImportResult
 
 P = ParamSpec("P")
@@ -53,6 +56,7 @@ app.add_typer(organisation_app, name="organisation")
 app.add_typer(felanmalan_app, name="felanmalan")
 app.add_typer(a_priser_app, name="a-priser")
 app.add_typer(samordning_app, name="samordning")
+app.add_typer(kvalitetsnivaer_app, name="kvalitetsnivaer")
 
 
 @app.command()
@@ -133,9 +137,11 @@ def catalogue_sync(
     ] = None,
 ) -> None:
     """Läs in katalogfilen och felkategorierna (data/felkategorier.csv): nya och ändrade skrivs,
-    oanvända borttagna tas bort, använda felkategorier inaktiveras."""
+    oanvända borttagna tas bort, använda felkategorier inaktiveras. Saknade à-priser och
+    kvalitetsnivåer läses in från data/."""
     from app.analysis.prices import sync_price_file
     from app.catalogue.catalogue_file import read_catalogue
+    from app.catalogue.levels import sync_level_file
     from app.catalogue.sync import sync_catalogue
     from app.core.paths import CATALOGUE_CSV
     from app.reports.categories import read_categories, sync_categories
@@ -143,15 +149,17 @@ def catalogue_sync(
     products = read_catalogue(fil or CATALOGUE_CSV)
     categories = read_categories()
 
-    def sync(conn: "Connection") -> tuple[Any, Any, Any]:
-        # Prices are only added where missing: an admin's prices survive a sync.
+    def sync(conn: "Connection") -> tuple[Any, Any, Any, Any]:
+        # Prices and levels are only added where missing: an admin's prices and an imported
+        # level file survive a sync.
         return (
             sync_catalogue(conn, products),
             sync_categories(conn, categories),
             sync_price_file(conn, replace=False),
+            sync_level_file(conn, mode="fill"),
         )
 
-    report, categories_report, prices_report = in_transaction(
+    report, categories_report, prices_report, levels_report = in_transaction(
         make_sync_engine(get_settings()), sync
     )
     typer.echo(
@@ -160,6 +168,7 @@ def catalogue_sync(
     )
     typer.echo(categories_report.line())
     typer.echo(prices_report.line())
+    typer.echo(levels_report.line())
 
 
 @app.command()
@@ -542,16 +551,10 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Tokens id")]) -> 
     typer.echo(f"Token {token_id} är återkallad.")
 
 
-@export_app.command("driftomrade")
-@friendly_errors
-def export_area_command(
-    namn: Annotated[str, typer.Argument(help="Driftområdets namn (eller id)")],
-    ut: Annotated[Path, typer.Option("--ut", help="Katalog att skriva paketet till")],
-    zip_: Annotated[bool, typer.Option("--zip", help="Packa också filerna i en zip")] = False,
-) -> None:
-    """Skriv driftområdets paket (karta, mängdförteckning, GIS-filer, LÄSMIG) till en katalog."""
+def _area_contents(namn: str) -> "tuple[PackageContents, list[Price]]":
+    """The package contents of the area named (or numbered) and the stored price list."""
+    from app.analysis.prices import read_prices_sync
     from app.export.contents import find_area_id, load_contents
-    from app.export.package import ascii_slug, write_package, zip_package
 
     engine = make_sync_engine(get_settings())
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -562,15 +565,49 @@ def export_area_command(
         if contents is None:
             names = ", ".join(r[0] for r in raw.execute("SELECT namn FROM driftomrade ORDER BY 1"))
             raise AppError(f"Driftområdet '{namn}' finns inte. Det finns: {names or 'inga'}.")
-    seconds = write_package(contents, ut)
+        return contents, read_prices_sync(raw)
+
+
+@export_app.command("driftomrade")
+@friendly_errors
+def export_area_command(
+    namn: Annotated[str, typer.Argument(help="Driftområdets namn (eller id)")],
+    ut: Annotated[Path, typer.Option("--ut", help="Katalog att skriva paketet till")],
+    zip_: Annotated[bool, typer.Option("--zip", help="Packa också filerna i en zip")] = False,
+) -> None:
+    """Skriv driftområdets paket (karta, mängdförteckning, GIS-filer, LÄSMIG) till en katalog."""
+    from app.export.package import ascii_slug, write_package
+
+    contents, _ = _area_contents(namn)
+    name = f"{ascii_slug(contents.area.name)}_{contents.created:%Y-%m-%d}.zip"
+    archive = ut / name if zip_ else None
+    seconds = write_package(contents, ut, archive)
     typer.echo(f"{contents.area.name}: {len(contents.objects)} objekt → {ut}")
-    for name, spent in seconds.items():
-        size = (ut / name).stat().st_size
-        typer.echo(f"  {name:<24} {size / 1024:>10,.0f} kB {spent:>7.1f} s".replace(",", " "))
-    if zip_:
-        archive = ut / f"{ascii_slug(contents.area.name)}_{contents.created:%Y-%m-%d}.zip"
-        zip_package(ut, archive)
+    for file_name, spent in seconds.items():
+        size = (ut / file_name).stat().st_size
+        typer.echo(f"  {file_name:<24} {size / 1024:>10,.0f} kB {spent:>7.1f} s".replace(",", " "))
+    if archive:
         typer.echo(f"  {archive.name}")
+
+
+@export_app.command("kalkyl")
+@friendly_errors
+def export_calculation_command(
+    namn: Annotated[str, typer.Argument(help="Driftområdets namn (eller id)")],
+    ut: Annotated[Path, typer.Option("--ut", help="Excel-fil att skriva (.xlsx)")],
+    skriv_over: Annotated[
+        bool, typer.Option("--skriv-over", help="Skriv över en fil som redan finns")
+    ] = False,
+) -> None:
+    """Skriv beställarens kalkyl: mängdförteckningen med à-prislistans priser ifyllda."""
+    from app.export.calculation import write_calculation_xlsx
+
+    if ut.exists() and not skriv_over:
+        raise AppError(f"{ut} finns redan; ange --skriv-over för att ersätta den.")
+    contents, prices = _area_contents(namn)
+    with ut.open("wb") as out:
+        write_calculation_xlsx(contents, prices, out)
+    typer.echo(f"{contents.area.name}: kalkyl över {len(contents.objects)} objekt → {ut}")
 
 
 @app.command()

@@ -2,7 +2,8 @@
 # System packages the project needs beyond PostgreSQL/PostGIS (scripts/local-postgis.sh
 # installs those): Python with venv, Node.js with npm for building the map, and GDAL's
 # command-line tools. With --test also Chromium, which the browser tests drive, and
-# poppler-utils, whose pdftoppm renders exported PDFs. With --bench what the benchmarks run:
+# poppler-utils, whose pdftoppm renders exported PDFs, and LibreOffice Calc (no GUI), which
+# recalculates exported workbooks. With --bench what the benchmarks run:
 # wrk, the HTTP load generator, and Chromium (bench/map.py).
 # On Debian/Ubuntu as root they are installed; elsewhere the missing ones are named with the
 # command to install them.
@@ -29,6 +30,8 @@ for option in "$@"; do
       [ -x /usr/bin/chromium ] || missing+=(chromium)
       # pdftoppm renders the exported maps in the tests.
       command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+      # LibreOffice recalculates the exported workbooks' formulas in the tests.
+      command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
       ;;
     --bench)
       command -v wrk >/dev/null 2>&1 || missing+=(wrk)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine
 
 from app.catalogue.catalogue_file import read_catalogue
+from app.catalogue.levels import sync_level_file
 from app.catalogue.sync import sync_catalogue
 from app.core.migrate import grant_service_role, upgrade
 from app.core.paths import CATALOGUE_CSV, DEMO_DATA_DIR
@@ -87,6 +88,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
             grant_service_role(conn, settings.service_role)
         reset_data(conn)
         sync_catalogue(conn, read_catalogue(CATALOGUE_CSV))
+        sync_level_file(conn, mode="all")
         sync_categories(conn, read_categories())
         upsert_organisations(conn, read_organisations(DEMO_DATA_DIR / "organisationer.json"))
     yield engine

@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from app.access.tokens import create_token
 from app.core.settings import Settings
 from app.main import create_app
 from app.reports.categories import read_categories, sync_categories
 from tests.handmade import BENCH_OBJECT, E0, N0, local_lonlat
+from tests.support.tokens import Headers, bearer_headers
 
 CONTRACTOR = "sodertorns-parkdrift"
 REPORTS = "/api/v1/felanmalan"
@@ -27,23 +27,14 @@ BENCH_PARK = (60, 60)  # the park unit's bench, in the contractor's area
 LAWN_HUGE = (150, 20)  # Huge's lawn, in the area Huge performs itself
 UNKNOWN_REPORT = "F-2000-000001"
 UNKNOWN_OBJECT = "00000000-0000-4000-8000-00000000ffff"
-Headers = dict[str, str]
 
 
 @pytest.fixture(scope="module")
 def tokens(engine: Engine) -> Iterator[dict[str, Headers]]:
     """Headers of a contractor's, a reader's and a gis token, and none for anonymous."""
-    made = {"entreprenor": CONTRACTOR, "lasare": None, "gis": None}
-    headers: dict[str, Headers] = {"anonym": {}}
-    with engine.begin() as conn:
-        for role, organisation in made.items():
-            _, token = create_token(
-                conn, name=f"publik {role}", role=role, organisation=organisation, days=1
-            )
-            headers[role] = {"Authorization": f"Bearer {token}"}
-    yield headers
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM api_token WHERE namn LIKE 'publik %'"))
+    roles = {"entreprenor": CONTRACTOR, "lasare": None, "gis": None}
+    with bearer_headers(engine, "publik", roles) as headers:
+        yield {"anonym": {}, **headers}
 
 
 @pytest.fixture(scope="module")

@@ -20,11 +20,12 @@ import shapely
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from app.access.tokens import create_token
 from app.core.settings import Settings
+from app.export.gis_files import ATTRIBUTES
 from app.export.package import FILES, README_NAME
 from tests.commands import run_cli
 from tests.support.servers import running_server
+from tests.support.tokens import Headers, bearer_headers
 
 PACKAGE_FILES = {README_NAME, *(part.name for part in FILES)}
 OBJECT_LAYERS = {"yta": "skotselytor", "linje": "skotsellinjer", "punkt": "skotselpunkter"}
@@ -41,22 +42,11 @@ GROUP BY 1, 2
 
 
 @pytest.fixture(scope="module")
-def tokens(engine: Engine, handmade_data: None) -> Iterator[dict[str, dict[str, str]]]:  # noqa: ARG001 (a fixture set up first)
+def tokens(engine: Engine, handmade_data: None) -> Iterator[dict[str, Headers]]:  # noqa: ARG001 (a fixture set up first)
     """Bearer headers of a gis user, a reader and the park contractor."""
-    headers = {}
-    with engine.begin() as conn:
-        for role, organisation in (
-            ("gis", None),
-            ("lasare", None),
-            ("entreprenor", "sodertorns-parkdrift"),
-        ):
-            _, token = create_token(
-                conn, name=f"paket {role}", role=role, organisation=organisation, days=1
-            )
-            headers[role] = {"Authorization": f"Bearer {token}"}
-    yield headers
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM api_token WHERE namn LIKE 'paket %'"))
+    roles = {"gis": None, "lasare": None, "entreprenor": "sodertorns-parkdrift"}
+    with bearer_headers(engine, "paket", roles) as headers:
+        yield headers
 
 
 def _area_ids(engine: Engine) -> dict[str, int]:
@@ -90,13 +80,18 @@ def _check_package(folder: Path, expected: dict[str, dict[str, int]], area_name:
     layers = dict(pyogrio.list_layers(folder / "skotselobjekt.gpkg"))
     assert set(layers) == {OBJECT_LAYERS[k] for k in expected} | {"driftomrade", "layer_styles"}
     styles = pyogrio.read_dataframe(folder / "skotselobjekt.gpkg", layer="layer_styles")
+    numbers: list[int] = []
     for kind, counts in expected.items():
         layer = pyogrio.read_dataframe(folder / "skotselobjekt.gpkg", layer=OBJECT_LAYERS[kind])
         assert layer.crs.to_epsg() == 3006
+        assert tuple(layer.columns) == (*ATTRIBUTES, "geometry")
         assert layer["produkt"].value_counts().to_dict() == counts
         qml = styles.loc[styles["f_table_name"] == OBJECT_LAYERS[kind], "styleQML"].item()
         assert set(counts) <= _qml_categories(qml)
+        _check_shares(layer, kind)
+        numbers += layer["nr"].tolist()
     total = sum(sum(counts.values()) for counts in expected.values())
+    assert sorted(numbers) == list(range(1, total + 1))  # the map's numbers, once each
     geojson = pyogrio.read_dataframe(folder / "skotselobjekt.geojson")
     assert geojson.crs.to_epsg() == 4326
     assert len(geojson) == total
@@ -122,15 +117,34 @@ def _check_package(folder: Path, expected: dict[str, dict[str, int]], area_name:
     assert all(part.name in readme for part in FILES)
 
 
+def _check_shares(layer: gpd.GeoDataFrame, kind: str) -> None:
+    """The part inside: its geometry measures mangd, its share of mangd_hela is andel_inom."""
+    assert layer["delvis_inom"].dtype == bool
+    assert (layer["blad"] >= 0).all()
+    for row in layer.itertuples():
+        assert 0 < row.mangd <= row.mangd_hela + 0.01
+        assert abs(row.andel_inom * row.mangd_hela - row.mangd) <= 0.01 + 1e-4 * row.mangd_hela
+        assert (row.andel_inom <= 0.9999) if row.delvis_inom else (row.andel_inom >= 0.9999)
+        if kind == "yta":
+            assert abs(row.geometry.area - row.mangd) <= 0.01
+        elif kind == "linje":
+            assert abs(row.geometry.length - row.mangd) <= 0.01
+
+
 def _check_geojson_matches(
     geojson: gpd.GeoDataFrame, geopackage: Path, expected: dict[str, dict[str, int]]
 ) -> None:
-    """Same objects as the GeoPackage within 2 cm; exterior rings counterclockwise (RFC 7946)."""
-    metres = geojson.to_crs(3006).set_index("objekt_id").geometry
+    """Same objects and attributes as the GeoPackage, geometries within 2 cm; exterior rings
+    counterclockwise (RFC 7946)."""
+    features = geojson.to_crs(3006).set_index("objekt_id")
     for kind in expected:
         layer = pyogrio.read_dataframe(geopackage, layer=OBJECT_LAYERS[kind])
-        for object_id, geometry in zip(layer["objekt_id"], layer.geometry, strict=True):
-            assert shapely.hausdorff_distance(metres[object_id], geometry) < 0.02
+        for row in layer.itertuples():
+            feature = features.loc[row.objekt_id]
+            assert shapely.hausdorff_distance(feature.geometry, row.geometry) < 0.02
+            for name in ("nr", "produkt", "mangd", "mangd_hela", "andel_inom", "blad"):
+                assert feature[name] == getattr(row, name), name
+            assert bool(feature["delvis_inom"]) == bool(row.delvis_inom)
     for shape in geojson.geometry:
         for polygon in getattr(shape, "geoms", [shape]):
             if isinstance(polygon, shapely.Polygon):

@@ -204,18 +204,24 @@ async def read_prices(conn: psycopg.AsyncConnection[Any]) -> list[Price]:
     """The stored price list on a pooled read connection, in catalogue order."""
     async with conn.cursor(row_factory=dict_row) as cursor:
         await cursor.execute(_LIST_SQL)
-        rows = await cursor.fetchall()
-    return [
-        Price(
-            product_code=r["skotselprodukt_kod"],
-            quality_level=r["kvalitetsniva"],
-            unit=r["enhet"],
-            kr_per_unit_and_year=Decimal(r["kr_per_enhet_och_ar"]),
-            source=r["kalla"],
-            example_data=r["exempeldata"],
-        )
-        for r in rows
-    ]
+        return [_listed(r) for r in await cursor.fetchall()]
+
+
+def read_prices_sync(conn: psycopg.Connection[Any]) -> list[Price]:
+    """The stored price list on a plain connection (the export worker's), in catalogue order."""
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return [_listed(r) for r in cursor.execute(_LIST_SQL).fetchall()]
+
+
+def _listed(r: dict[str, Any]) -> Price:
+    return Price(
+        product_code=r["skotselprodukt_kod"],
+        quality_level=r["kvalitetsniva"],
+        unit=r["enhet"],
+        kr_per_unit_and_year=Decimal(r["kr_per_enhet_och_ar"]),
+        source=r["kalla"],
+        example_data=r["exempeldata"],
+    )
 
 
 def save_price(conn: Connection, code: str, given: PriceIn) -> Price:

@@ -51,3 +51,31 @@ class Product(BaseModel):
         if self.geometrityp != "linje" and self.symbologi.fyllnadsfarg is None:
             raise ValueError("ytor och punkter behöver en fyllnadsfärg")
         return self
+
+
+class LevelTaskOut(BaseModel):
+    """Ett moment på en kvalitetsnivå: vad som görs, hur och hur ofta."""
+
+    moment: str = Field(description="Skötselmomentet, t.ex. Klippning")
+    utforande: str = Field(description="Hur momentet utförs, t.ex. när gräset är 8–10 cm")
+    frekvens: str = Field(description="Hur ofta, t.ex. 20 gånger per säsong")
+
+
+class QualityLevelOut(BaseModel):
+    """En kvalitetsnivå för en skötselprodukt med dess moment i skötselbeskrivningens ordning."""
+
+    niva: str = Field(description="Kvalitetsnivåns namn som skötselobjektens kvalitetsniva")
+    exempeldata: bool = Field(
+        description="Sant när någon av nivåns rader är exempeldata, inte en fastställd nivå"
+    )
+    moment: list[LevelTaskOut]
+
+
+class CatalogueProduct(Product):
+    """En skötselprodukt i katalogen med vad dess kvalitetsnivåer innebär."""
+
+    kvalitetsnivaer: list[QualityLevelOut] = Field(
+        default_factory=list,
+        description="Produktens kvalitetsnivåer i namnordning; tom när inga är beskrivna."
+        " Ingår inte när en produkt sparas.",
+    )

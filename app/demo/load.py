@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, text
 
 from app.analysis.prices import sync_price_file
 from app.catalogue.catalogue_file import read_catalogue
+from app.catalogue.levels import sync_level_file
 from app.catalogue.sync import sync_catalogue
 from app.core.migrate import grant_service_role, upgrade
 from app.core.paths import CATALOGUE_CSV, DEMO_DATA_DIR, MUNICIPALITIES_GEOJSON
@@ -79,6 +80,7 @@ def load_demo(conn: Connection, out_dir: Path, manifest: dict[str, Any]) -> dict
     """Load generated demo files (described by manifest) into an empty, migrated database."""
     sync_catalogue(conn, read_catalogue(CATALOGUE_CSV))
     sync_price_file(conn, replace=False)
+    sync_level_file(conn, mode="fill")
     organisations = upsert_organisations(
         conn, read_organisations(DEMO_DATA_DIR / "organisationer.json")
     )

@@ -4,8 +4,10 @@ DXF R2013, SWEREF 99 TM coordinates as they are (metres, $INSUNITS 6). Each prod
 carries its catalogue colour as a true colour and the nearest ACI colour for older readers;
 areas are closed outlines in the line colour plus a solid hatch in the fill colour (with the
 catalogue's opacity as transparency), lines are polylines, points are a POINT plus the
-product's marker as a block. Every object entity carries its objekt_id as XDATA of the
-application ANSVARSKARTAN.
+product's marker as a block. Layers are named by product code and name
+("G2_Bruksgrasmatta"). Every entity of an object carries the object's XDATA under the
+application ANSVARSKARTAN: "key=value" strings (group code 1000) in the order of XDATA_KEYS,
+named as the GIS files' attributes (docs/dxf.md tells a CAD user how to read them).
 """
 
 import io
@@ -26,10 +28,27 @@ from ezdxf.filemanagement import new as new_drawing
 
 from app.catalogue.schemas import Product
 from app.export.contents import PackageContents
+from app.export.quantities import NO_LEVEL_TEXT
 
 BOUNDARY_LAYER = "Driftomrade"
 BOUNDARY_COLOUR = "#5b4a8b"  # the map's outline of operations areas
 XDATA_APP = "ANSVARSKARTAN"
+# The XDATA of an object entity, one "key=value" string each, always all and in this order.
+XDATA_KEYS = (
+    "objekt_id",
+    "nr",  # the object's number on the PDF map and in the per-object list
+    "produkt",
+    "kvalitetsniva",  # NO_LEVEL_TEXT when none is given
+    "mangd",  # inside the area, with its unit: "400.00 m2", "50.00 m", "1 st"
+    "andel_inom",  # share of the whole object inside the area, 0–1, four decimals
+    "delvis_inom",  # "ja" when part of the object lies outside the area, else "nej"
+    "blad",  # the PDF's detail sheet that shows the object; 0: only the overview
+)
+# GDAL (3.6) reads DXF R2013 text as Windows-1252 unless told otherwise; an ASCII unit reads
+# the same everywhere.
+XDATA_UNITS = {"m²": "m2", "m": "m", "st": "st"}
+# A 1000 string holds at most 255 bytes (the DXF reference); the longest key takes 14.
+_XDATA_VALUE_MAX_BYTES = 255 - len("kvalitetsniva=")
 # Catalogue sizes are screen pixels; in the drawing a 10 px marker is 1 m across and a 4 px
 # dash 1 m long, which reads well at the 1:500–1:2000 scales of a maintenance drawing.
 METRES_PER_MARKER_PIXEL = 0.1
@@ -37,6 +56,7 @@ METRES_PER_DASH_PIXEL = 0.25
 MM_PER_LINE_PIXEL = 0.25
 _RESERVED_LAYERS = {"0", "defpoints", BOUNDARY_LAYER.lower()}
 _FORBIDDEN = re.compile(r'[<>/\\":;?*|=`\',\s]+')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _LINEWEIGHTS = const.VALID_DXF_LINEWEIGHTS
 _Coordinates = npt.NDArray[np.float64]
 
@@ -53,6 +73,7 @@ def write_dxf(contents: PackageContents, out_path: Path) -> None:
     _set_extents(doc, contents)
     objects = contents.objects
     rows_of = objects.groupby("produkt", sort=False).indices if len(objects) else {}
+    xdata = np.asarray(_object_xdata(contents), dtype=object)
     # ezdxf spends about 0.2 ms on each entity it builds and writes, so the objects (100,000
     # and more) are written as DXF text here, with handles taken from the drawing's own
     # sequence; the tables, blocks and boundary around them are ezdxf's.
@@ -61,15 +82,15 @@ def write_dxf(contents: PackageContents, out_path: Path) -> None:
         for product in present:
             rows = rows_of[product.kod]
             geometries = objects.geometry.values[rows]
-            ids = [str(value) for value in objects["objekt_id"].to_numpy()[rows]]
+            extended = xdata[rows].tolist()
             layer = names[product.kod]
             if product.geometrityp == "yta":
-                _write_areas(writer, layer, product, geometries, ids)
+                _write_areas(writer, layer, product, geometries, extended)
             elif product.geometrityp == "linje":
-                _write_lines(writer, layer, geometries, ids)
+                _write_lines(writer, layer, geometries, extended)
             else:
                 block = _marker_block(doc, layer, product)
-                _write_points(writer, layer, block, geometries, ids)
+                _write_points(writer, layer, block, geometries, extended)
         head, tail = _split_at_end_of_entities(doc)
         with out_path.open(
             "w", encoding=doc.output_encoding, errors="dxfreplace", newline=""
@@ -214,8 +235,47 @@ def _style(hex_colour: str, transparency: float | None = None) -> str:
     return tags
 
 
-def _xdata(object_id: str) -> str:
-    return f"1001\n{XDATA_APP}\n1000\n{object_id}\n"
+def _object_xdata(contents: PackageContents) -> list[str]:
+    """Each object's XDATA as DXF tags (XDATA_KEYS in order), in the rows' order."""
+    objects = contents.objects
+    units = {product.kod: XDATA_UNITS[product.enhet] for product in contents.products}
+    # Codes and levels are few and free text: made safe once each. The numbers are safe as
+    # they are, and 100,000s of objects are formatted in one f-string each.
+    codes = {code: _xdata_value(code) for code in objects["produkt"].unique().tolist()}
+    levels = {
+        level: _xdata_value(level) if isinstance(level, str) and level else NO_LEVEL_TEXT
+        for level in objects["kvalitetsniva"].unique().tolist()
+    }
+    start = f"1001\n{XDATA_APP}\n1000\nobjekt_id="  # the f-string below: XDATA_KEYS in order
+    columns = zip(
+        objects["objekt_id"].tolist(),
+        objects["nr"].tolist(),
+        objects["produkt"].tolist(),
+        objects["kvalitetsniva"].tolist(),
+        objects["mangd"].tolist(),
+        objects["andel_inom"].tolist(),
+        objects["delvis_inom"].tolist(),
+        objects["blad"].tolist(),
+        strict=True,
+    )
+    return [
+        f"{start}{object_id}\n1000\nnr={nr}\n1000\nprodukt={codes[code]}\n"
+        f"1000\nkvalitetsniva={levels.get(level, NO_LEVEL_TEXT)}\n"
+        f"1000\nmangd={_amount(amount, units[code])}\n"
+        f"1000\nandel_inom={share:.4f}\n1000\ndelvis_inom={'ja' if partly else 'nej'}\n"
+        f"1000\nblad={sheet}\n"
+        for object_id, nr, code, level, amount, share, partly, sheet in columns
+    ]
+
+
+def _amount(amount: float, unit: str) -> str:
+    return f"{amount:.0f} st" if unit == "st" else f"{amount:.2f} {unit}"
+
+
+def _xdata_value(text: str) -> str:
+    """Free text as one line that keeps its "key=value" string within the DXF's 255 bytes."""
+    line = _CONTROL.sub(" ", text)
+    return line.encode()[:_XDATA_VALUE_MAX_BYTES].decode(errors="ignore")
 
 
 def _vertex_tags(coordinates: _Coordinates) -> list[str]:
@@ -227,7 +287,7 @@ def _write_areas(
     layer: str,
     product: Product,
     geometries: npt.NDArray[np.object_],
-    ids: list[str],
+    xdata: list[str],
 ) -> None:
     symbology = product.symbologi
     outline = _style(symbology.linjefarg)
@@ -245,14 +305,13 @@ def _write_areas(
     for owner, start, end in zip(ring_owner.tolist(), starts.tolist(), ends.tolist(), strict=True):
         polygon_rings[owner].append(("".join(tags[start : end - 1]), end - 1 - start))
     for polygon, owner in enumerate(part_owner.tolist()):
-        xdata = _xdata(ids[owner])
-        writer.hatch(layer, fill, polygon_rings[polygon], xdata)
+        writer.hatch(layer, fill, polygon_rings[polygon], xdata[owner])
         for vertices, count in polygon_rings[polygon]:
-            writer.polyline(layer, outline, vertices, count, True, xdata)
+            writer.polyline(layer, outline, vertices, count, True, xdata[owner])
 
 
 def _write_lines(
-    writer: _EntityWriter, layer: str, geometries: npt.NDArray[np.object_], ids: list[str]
+    writer: _EntityWriter, layer: str, geometries: npt.NDArray[np.object_], xdata: list[str]
 ) -> None:
     parts, part_owner = shapely.get_parts(geometries, return_index=True)
     coordinates, vertex_owner = shapely.get_coordinates(parts, return_index=True)
@@ -261,7 +320,7 @@ def _write_lines(
     starts = np.insert(ends[:-1], 0, 0)
     for owner, start, end in zip(part_owner.tolist(), starts.tolist(), ends.tolist(), strict=True):
         vertices = "".join(tags[start:end])
-        writer.polyline(layer, "", vertices, end - start, False, _xdata(ids[owner]))
+        writer.polyline(layer, "", vertices, end - start, False, xdata[owner])
 
 
 def _write_points(
@@ -269,12 +328,11 @@ def _write_points(
     layer: str,
     block: str,
     geometries: npt.NDArray[np.object_],
-    ids: list[str],
+    xdata: list[str],
 ) -> None:
-    for (x, y), object_id in zip(shapely.get_coordinates(geometries).tolist(), ids, strict=True):
-        xdata = _xdata(object_id)
-        writer.point(layer, x, y, xdata)
-        writer.insert(layer, block, x, y, xdata)
+    for (x, y), extended in zip(shapely.get_coordinates(geometries).tolist(), xdata, strict=True):
+        writer.point(layer, x, y, extended)
+        writer.insert(layer, block, x, y, extended)
 
 
 def _split_at_end_of_entities(doc: Drawing) -> tuple[str, str]:

@@ -1,4 +1,9 @@
-"""The package's GIS files: a styled GeoPackage for QGIS and a GeoJSON for everything else."""
+"""The package's GIS files: a styled GeoPackage for QGIS and a GeoJSON for everything else.
+
+Each object's geometry is its part inside the operations area, and `mangd` the quantity of
+that part; `mangd_hela`, `andel_inom` (0–1) and `delvis_inom` tell how much of the whole object
+that is, `nr` and `blad` where the PDF map shows it.
+"""
 
 from datetime import datetime
 from pathlib import Path
@@ -23,38 +28,51 @@ GEOMETRY_COLUMN = "geom"
 # Column order and names as the contractor reads them; `produkt` is what the styles key on.
 ATTRIBUTES = (
     "objekt_id",
+    "nr",  # the object's number on the PDF map and in the per-object list
     "produkt",
     "produktnamn",
     "kategori",
     "enhet",
-    "mangd",
+    "mangd",  # the part inside the area
+    "mangd_hela",  # the whole object, inside and outside the area
+    "andel_inom",  # mangd / mangd_hela, 0–1
+    "delvis_inom",  # part of the object lies outside the area
     "kvalitetsniva",
     "huvudman",
     "extern_id",
     "giltig_fran",
+    "blad",  # the PDF's detail sheet that shows the object; 0: only the overview
 )
 GEOJSON_DECIMALS = 7
 # Centimetres are more than any quantity in a tender needs, and keep the numbers readable.
 QUANTITY_DECIMALS = 2
+# 0.01 % of an object: as fine as contents tells "partly inside" from rounding.
+SHARE_DECIMALS = 4
 
 
 def object_table(contents: PackageContents) -> gpd.GeoDataFrame:
-    """Every object with its product's name, category and unit, in Swedish column names."""
+    """Every object (its part inside the area) with its product's name, category and unit, in
+    Swedish column names."""
     objects = contents.objects
     codes = objects["produkt"]
     table = pd.DataFrame(
         {
             "objekt_id": objects["objekt_id"],
+            "nr": objects["nr"],
             "produkt": codes,
             "produktnamn": codes.map({p.kod: p.namn for p in contents.products}),
             "kategori": codes.map({p.kod: p.kategori for p in contents.products}),
             "enhet": codes.map({p.kod: p.enhet for p in contents.products}),
             "mangd": objects["mangd"].round(QUANTITY_DECIMALS),
+            "mangd_hela": objects["mangd_hela"].round(QUANTITY_DECIMALS),
+            "andel_inom": objects["andel_inom"].round(SHARE_DECIMALS),
+            "delvis_inom": objects["delvis_inom"].astype(bool),
             "kvalitetsniva": objects["kvalitetsniva"],
             "huvudman": objects["huvudman"],
             "extern_id": objects["extern_id"],
             # GeoPackage stores times in UTC.
             "giltig_fran": objects["giltig_fran"].dt.tz_convert("UTC"),
+            "blad": objects["blad"],
             "geometrityp": objects["geometrityp"],
         }
     )

@@ -4,6 +4,24 @@ The detail scale is 1:2 000: one millimetre on paper is two metres, so a bench, 
 hedge and a small flower bed stay apart, and an A3 sheet still covers a block of about
 580 m × 525 m, so a district needs tens of sheets rather than hundreds (1:1 000 would need
 four times as many).
+
+The sheet rule (SHEET_RULE_TEXT, for the reader). The area's bounds are tiled with sheets that
+overlap their neighbours by 30 m; a tile's core is the part no neighbour shares, so the cores
+partition the tiled extent and each part of an object lies in exactly one core. A tile is
+printed when its core holds
+
+- the largest part of an object legible at 1:2 000: an area of at least 10 m² (1.6 mm square
+  on paper), a line of at least 5 m (2.5 mm) or any point. That is every object's home sheet,
+  where it is shown in full or in its largest piece; or
+- at least 15 000 m² of area objects (about 5 % of a core, a 6 cm square on paper) or 150 m of
+  line objects (7.5 cm): a large piece of a large object whose home is another sheet.
+
+Left out are tiles whose core holds only smaller pieces of objects shown on another sheet,
+such as the edge of a meadow or the bit of a lawn just across a sheet's edge (the neighbouring
+sheet shows 15 m into the tile anyway). An object's sheet (`blad`) is its home sheet; when the
+home is left out (a crumb under 10 m² or 5 m that the clipping at the area's boundary leaves,
+alone on its tile) the printed sheet whose box shows most of it; else 0: the object is then
+only on the overview, where it is ringed with its number.
 """
 
 import math
@@ -39,6 +57,16 @@ METRES_PER_POINT_AT_1 = 0.0254 / 72  # ground metres per printed point at scale 
 PART_GAP_M = 1_000
 SPLIT_OVERVIEW_FACTOR = 2
 NICE_MANTISSAS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.5)
+# The sheet rule (see the module's docstring).
+LEGIBLE_M2, LEGIBLE_M = 10.0, 5.0  # the least area or line that needs a sheet of its own
+LARGE_PART_M2, LARGE_PART_M = 15_000.0, 150.0  # a piece large enough for a sheet of its own
+SHEET_RULE_TEXT = (
+    "Ett detaljblad skrivs ut där bladets egen del (utan överlappet mot grannbladen) rymmer"
+    " den största delen av minst ett objekt som syns i skala 1:2 000 (en yta på minst 10 m²,"
+    " en linje på minst 5 m eller en punkt) eller minst 15 000 m² ytor eller 150 m linjer;"
+    " ett objekt som inte syns på något detaljblad är inringat med sitt nummer på"
+    " översiktskartan."
+)
 
 
 @dataclass(frozen=True)
@@ -164,23 +192,14 @@ def tile_core(tile: tuple[int, int, Box], last_row: int, last_column: int) -> Bo
 
 
 def detail_sheets(area: MultiPolygon, objects: NDArray[np.object_] | None = None) -> list[Sheet]:
-    """The detail sheets: tiles whose own part (not the overlap) holds some of the area and,
-    when objects are given, that show at least one of them.
-
-    The cores partition the tiled extent, so the kept sheets still show every object, no page
-    shows only a sliver that its neighbour already shows in full, and no page is empty.
-    """
-    touches = prep(area).intersects
-    every = tile_boxes(area.bounds)
-    last_row, last_column = max(t[0] for t in every), max(t[1] for t in every)
-    tiles = [t for t in every if touches(shapely.box(*tile_core(t, last_row, last_column)))]
-    if objects is not None:
-        tree = shapely.STRtree(objects)
-        tiles = [t for t in tiles if len(tree.query(shapely.box(*t[2]), predicate="intersects"))]
-    return [
-        Sheet(number, DETAIL_SCALE, box, row, column)
-        for number, (row, column, box) in enumerate(tiles, start=1)
-    ]
+    """The detail sheets: without objects every tile whose own part (core) holds some of the
+    area; with the area's (clipped) objects, the tiles the sheet rule prints."""
+    if objects is None:
+        return [
+            Sheet(number, DETAIL_SCALE, tile.box, tile.row, tile.column)
+            for number, tile in enumerate(_area_tiles(area), start=1)
+        ]
+    return plan_detail_sheets(area, objects)[0]
 
 
 def _centred_box(bounds: Box, width: float, height: float) -> Box:
@@ -200,53 +219,122 @@ def scale_bar_length(scale: int, longest: float = 62 * mm) -> int:
     return int(max(m * power for m in (1, 2, 5) if m * power <= ground))
 
 
+@dataclass(frozen=True)
+class _Tile:
+    row: int
+    column: int
+    box: Box
+    core: Box  # the part no neighbour shares
+
+
+def _area_tiles(area: MultiPolygon) -> list[_Tile]:
+    """The tiles of the area's bounds whose core holds some of the area, in reading order."""
+    every = tile_boxes(area.bounds)
+    last_row, last_column = max(t[0] for t in every), max(t[1] for t in every)
+    touches = prep(area).intersects
+    tiles = [_Tile(*tile, tile_core(tile, last_row, last_column)) for tile in every]
+    return [tile for tile in tiles if touches(shapely.box(*tile.core))]
+
+
+_AREA, _LINE, _POINT = 0, 1, 2
+
+
+def _kinds(objects: NDArray[np.object_]) -> NDArray[np.int64]:
+    """Each geometry as an area, a line or a point object (a point counts one, wherever)."""
+    types = shapely.get_type_id(objects)
+    kinds = np.where(shapely.area(objects) > 0, _AREA, _LINE)
+    return np.where(np.isin(types, (0, 4)), _POINT, kinds).astype(np.int64)
+
+
+def _amounts(parts: NDArray[np.object_], kinds: NDArray[np.int64]) -> NDArray[np.float64]:
+    """m² of areas, m of lines, 1 for a point (0 when the part is empty)."""
+    present = (~shapely.is_empty(parts)).astype(np.float64)
+    measure = np.where(kinds == _AREA, shapely.area(parts), shapely.length(parts))
+    return np.asarray(np.where(kinds == _POINT, present, measure), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _CoreParts:
+    """What each tile's core holds: m² of areas and m of lines, and each object's home tile
+    (the core holding its largest part; -1 for an empty geometry)."""
+
+    area_m2: NDArray[np.float64]
+    line_m: NDArray[np.float64]
+    home: NDArray[np.int64]
+
+
+def _core_parts(
+    tiles: Sequence[_Tile], objects: NDArray[np.object_], kinds: NDArray[np.int64]
+) -> _CoreParts:
+    tree = shapely.STRtree(objects)
+    area_m2, line_m = np.zeros(len(tiles)), np.zeros(len(tiles))
+    largest, home = np.zeros(len(objects)), np.full(len(objects), -1, dtype=np.int64)
+    for k, tile in enumerate(tiles):
+        hits = tree.query(shapely.box(*tile.core))
+        if not len(hits):
+            continue
+        kind = kinds[hits]
+        # A point the query finds is in the core (on its edge it counts for both tiles).
+        clipped = objects[hits].copy()
+        cut = kind != _POINT
+        clipped[cut] = shapely.clip_by_rect(clipped[cut], *tile.core)
+        amount = _amounts(clipped, kind)
+        area_m2[k] = amount[kind == _AREA].sum()
+        line_m[k] = amount[kind == _LINE].sum()
+        larger = amount > largest[hits]  # on a tie the first tile in reading order keeps it
+        largest[hits[larger]] = amount[larger]
+        home[hits[larger]] = k
+    return _CoreParts(area_m2, line_m, home)
+
+
 def plan_detail_sheets(
     area: MultiPolygon, objects: NDArray[np.object_]
 ) -> tuple[list[Sheet], NDArray[np.int64]]:
-    """The detail sheets of the area's (clipped) objects, and each object's sheet number.
-
-    An object's sheet is the one whose own part (core) holds its representative point; when
-    that tile is not printed, the printed sheet that shows most of it; 0 when none does (the
-    object is then shown on the overview only).
-    """
-    sheets = detail_sheets(area, objects) if len(objects) else []
+    """The detail sheets the sheet rule prints for the area's (clipped) objects, and each
+    object's sheet number: its home tile's sheet when printed, else the printed sheet whose box
+    shows most of it, else 0 (the object is then shown on the overview only)."""
+    objects = np.asarray(objects, dtype=object)
     sheet_of = np.zeros(len(objects), dtype=np.int64)
-    if not sheets:
-        return sheets, sheet_of
-    every = tile_boxes(area.bounds)
-    last_row, last_column = max(t[0] for t in every), max(t[1] for t in every)
-    number_at = {(s.row, s.column): s.number for s in sheets}
-    points = shapely.get_coordinates(shapely.point_on_surface(objects))
-    for row, column, box in every:
-        number = number_at.get((row, column))
-        if number is None:
-            continue
-        x0, y0, x1, y1 = tile_core((row, column, box), last_row, last_column)
-        inside = (points[:, 0] >= x0) & (points[:, 0] < x1) & (points[:, 1] >= y0)
-        inside &= points[:, 1] < y1
-        sheet_of[inside & (sheet_of == 0)] = number
-    _assign_by_overlap(sheets, objects, sheet_of)
+    tiles = _area_tiles(area)
+    if not len(objects) or not tiles:
+        return [], sheet_of
+    kinds = _kinds(objects)
+    parts = _core_parts(tiles, objects, kinds)
+    sizes = _amounts(objects, kinds)
+    legible = (kinds == _POINT) | (sizes >= np.where(kinds == _AREA, LEGIBLE_M2, LEGIBLE_M))
+    printed = (parts.area_m2 >= LARGE_PART_M2) | (parts.line_m >= LARGE_PART_M)
+    printed[parts.home[legible & (parts.home >= 0)]] = True
+    number_of_tile = np.where(printed, np.cumsum(printed), 0)
+    sheets = [
+        Sheet(int(number), DETAIL_SCALE, tile.box, tile.row, tile.column)
+        for tile, number in zip(tiles, number_of_tile.tolist(), strict=True)
+        if number
+    ]
+    homed = parts.home >= 0
+    sheet_of[homed] = number_of_tile[parts.home[homed]]
+    if sheets:
+        _assign_by_overlap(sheets, objects, kinds, sheet_of)
     return sheets, sheet_of
 
 
 def _assign_by_overlap(
-    sheets: Sequence[Sheet], objects: NDArray[np.object_], sheet_of: NDArray[np.int64]
+    sheets: Sequence[Sheet],
+    objects: NDArray[np.object_],
+    kinds: NDArray[np.int64],
+    sheet_of: NDArray[np.int64],
 ) -> None:
-    """Give objects without a sheet the printed sheet whose box holds most of them."""
+    """Give objects without a sheet the printed sheet whose box shows most of them."""
     missing = np.flatnonzero(sheet_of == 0)
     if not len(missing):
         return
     boxes = shapely.box(*np.array([s.box for s in sheets]).T)
-    tree = shapely.STRtree(boxes)
-    which, sheet_index = tree.query(objects[missing], predicate="intersects")
+    which, sheet_index = shapely.STRtree(boxes).query(objects[missing], predicate="intersects")
     if not len(which):
         return
     parts = shapely.intersection(objects[missing][which], boxes[sheet_index])
-    areas = shapely.area(parts)
-    size = np.where(areas > 0, areas, shapely.length(parts)) + (shapely.get_type_id(parts) == 0)
-    best: dict[int, tuple[float, int]] = {}
-    for k, s, amount in zip(which.tolist(), sheet_index.tolist(), size.tolist(), strict=True):
-        if amount > best.get(k, (-1.0, 0))[0]:
-            best[k] = (amount, sheets[s].number)
-    for k, (_, number) in best.items():
-        sheet_of[missing[k]] = number
+    amount = _amounts(parts, kinds[missing][which])
+    # Per object the pair with the largest part: sort by object, then by amount descending.
+    order = np.lexsort((-amount, which))
+    first = order[np.r_[True, which[order][1:] != which[order][:-1]]]
+    numbers = np.array([s.number for s in sheets], dtype=np.int64)
+    sheet_of[missing[which[first]]] = numbers[sheet_index[first]]

@@ -1,4 +1,8 @@
-"""The map PDF of an operations area's package: overview pages and detail sheets on A3."""
+"""The map PDF of an operations area's package: overview pages and detail sheets on A3.
+
+The sheets are planned in map_sheets, the products' symbols drawn by pdf_symbols, the parcels
+and the objects' numbers placed by pdf_labels; this module lays out the pages.
+"""
 
 import math
 import zlib
@@ -15,9 +19,7 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.pdfgen.pathobject import PDFPathObject
 from shapely.geometry import MultiPolygon
 
 from app.catalogue.schemas import Product
@@ -35,28 +37,58 @@ from app.export.map_sheets import (
     scale_bar_length,
 )
 
-PX = 0.75  # the catalogue's sizes are screen pixels (1/96 inch); a point is 1/72 inch
+# Re-exported: the analysis report and the description PDF draw in the map's fonts and colours.
+from app.export.pdf_drawing import BOUNDARY as BOUNDARY
+from app.export.pdf_drawing import FILL_EVEN_ODD, OUTSIDE, numpy_path, register_fonts
+from app.export.pdf_drawing import FONT as FONT
+from app.export.pdf_drawing import FONT_BOLD as FONT_BOLD
+from app.export.pdf_drawing import INK as INK
+from app.export.pdf_drawing import SHEET_FRAME as SHEET_FRAME
+from app.export.pdf_labels import (
+    KIND_CODES,
+    NUMBER_SIZE,
+    Label,
+    Occupancy,
+    ParcelLayer,
+    SheetObjects,
+    draw_labels,
+    draw_parcel_names,
+    draw_rings,
+    marker_boxes,
+    place_numbers,
+)
+from app.export.pdf_symbols import (
+    SWATCH,
+    define_marker_forms,
+    draw_boundary_swatch,
+    draw_features,
+    draw_number_swatch,
+    draw_parcel_swatch,
+    draw_ring_swatch,
+    draw_sheet_swatch,
+    draw_swatch,
+    marker_radius,
+)
+
 SIMPLIFY_POINTS = 0.25  # geometry detail below a quarter of a point is invisible in print
 OVERVIEW_SYMBOLS = 0.35  # symbols shrink on the overview so its objects do not merge
-FONT, FONT_BOLD = "AnsvarSans", "AnsvarSans-Bold"
-INK, BOUNDARY, SHEET_FRAME = HexColor("#1a1a1a"), HexColor("#202020"), HexColor("#1f4e9c")
-OUTSIDE = HexColor("#d4d4d4")
-FILL_EVEN_ODD, FILL_NON_ZERO = 0, 1  # reportlab's fill modes
 
 
 def write_map_pdf(contents: PackageContents, out: BinaryIO) -> int:
     """Write the package's map (overviews, then detail sheets) as A3 PDF; the page count."""
-    _register_fonts()
+    register_fonts()
     area, sheets = contents.area.geom, contents.sheets
     overviews = overview_sheets(area, sheets)
     layers = _Layers(contents)
+    parcels = ParcelLayer(contents.parcels, sheets)
     canvas = Canvas(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
     canvas.setTitle(f"Skötselkarta – {contents.area.name}")
     canvas.setAuthor(contents.area.client)
     canvas.setSubject("Skötselkarta för driftområde")
+    define_marker_forms(canvas, layers.order, (OVERVIEW_SYMBOLS, 1.0))
     pages = len(overviews) + len(sheets)
     for page, sheet in enumerate([*overviews, *sheets], start=1):
-        _draw_page(canvas, contents, layers, sheet, sheets, (page, pages))
+        _draw_page(canvas, contents, layers, parcels, sheet, sheets, (page, pages))
         canvas.showPage()
     with _binary_streams():
         canvas.save()
@@ -84,14 +116,6 @@ def _binary_streams() -> Iterator[None]:
         rl_config.useA85, pdfdoc_globals["zlib"] = before
 
 
-def _register_fonts() -> None:
-    # Bitstream Vera ships with reportlab: an embedded TrueType font with å, ä, ö and no
-    # dependency on the fonts of the machine.
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, "VeraBd.ttf"))
-
-
 def _swedish_number(value: float) -> str:
     return f"{round(value):,}".replace(",", " ")
 
@@ -111,8 +135,30 @@ class _Layers:
         self.geometries = np.asarray(objects.geometry.to_numpy(), dtype=object)
         self.codes = np.asarray(objects["produkt"].to_numpy(), dtype=object)
         self.tree = shapely.STRtree(self.geometries)
-        self.order = _drawing_order(contents.products_present())
+        self.present = contents.products_present()  # in catalogue order, for the legend
+        self.order = _drawing_order(self.present)
         self._simplified: dict[int, NDArray[np.object_]] = {}
+        self.kinds = objects["geometrityp"].map(KIND_CODES).to_numpy(dtype=np.int64)
+        self.numbers = np.asarray(objects["nr"].to_numpy(), dtype=np.int64)
+        self.sheet_of = np.asarray(objects["blad"].to_numpy(), dtype=np.int64)
+        radius = {p.kod: marker_radius(p) for p in self.order if p.geometrityp == "punkt"}
+        self.radius = objects["produkt"].map(radius).fillna(0.0).to_numpy(dtype=np.float64)
+
+    def sheet_objects(self, sheet: Sheet) -> SheetObjects:
+        """The objects the sheet's box shows, as drawn, for their numbers."""
+        hits = self.tree.query(shapely.box(*sheet.box))
+        return SheetObjects(
+            geometries=self.simplified(sheet.scale)[hits],
+            kinds=self.kinds[hits],
+            numbers=self.numbers[hits],
+            own=self.sheet_of[hits] == sheet.number,
+            radius=self.radius[hits],
+        )
+
+    def only_on_overview(self) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
+        """The geometries and numbers of the objects on no detail sheet."""
+        chosen = self.sheet_of == 0
+        return self.geometries[chosen], self.numbers[chosen]
 
     def simplified(self, scale: int) -> NDArray[np.object_]:
         """The geometries simplified to a quarter of a printed point at this scale."""
@@ -174,128 +220,6 @@ def _vertices(geometries: NDArray[np.object_], kind: str) -> tuple[Coords, Coord
     return coords, index.astype(np.float64)
 
 
-_OPERATORS = np.array(["l", "m", "l h", "m h"])  # by start + 2 × (end of a closed ring)
-
-
-def _path(coords: Coords, index: Coords, closed: bool) -> PDFPathObject:
-    """A reportlab path of vertices grouped into rings or lines by index."""
-    starts = np.ones(len(index), dtype=bool)
-    starts[1:] = index[1:] != index[:-1]
-    ends = np.ones(len(index), dtype=bool)
-    ends[:-1] = starts[1:]
-    operators = _OPERATORS[starts.astype(int) + 2 * (ends & closed)]
-    # A tenth of a point is finer than print; formatting rounded floats with repr is the
-    # fastest way to write large paths (they stay far below repr's exponent notation).
-    tokens = [""] * (3 * len(coords))
-    tokens[0::3] = map(repr, coords[:, 0].round(1).tolist())
-    tokens[1::3] = map(repr, coords[:, 1].round(1).tolist())
-    tokens[2::3] = operators.tolist()
-    return PDFPathObject(code=[" ".join(tokens)] if tokens else [])
-
-
-# --- Symbols: the same look as the web map (frontend/src/symbols.js) ------------------------
-
-
-def _style_area(canvas: Canvas, product: Product, factor: float) -> None:
-    symbol = product.symbologi
-    canvas.setFillColor(HexColor(symbol.fyllnadsfarg or symbol.linjefarg))
-    canvas.setFillAlpha(symbol.fyllnadsopacitet if symbol.fyllnadsopacitet is not None else 0.5)
-    _style_stroke(canvas, product, factor)
-
-
-def _style_stroke(canvas: Canvas, product: Product, factor: float) -> None:
-    symbol = product.symbologi
-    canvas.setStrokeColor(HexColor(symbol.linjefarg))
-    canvas.setStrokeAlpha(1)
-    canvas.setLineWidth(symbol.linjebredd * PX * factor)
-    canvas.setLineJoin(1)
-    canvas.setLineCap(0 if symbol.streckmonster else 1)
-    dashes = [float(n) * PX * factor for n in (symbol.streckmonster or "").split()]
-    canvas.setDash(dashes or [], 0)
-
-
-def _style_marker(canvas: Canvas, product: Product, factor: float) -> None:
-    symbol = product.symbologi
-    canvas.setFillColor(HexColor(symbol.fyllnadsfarg or symbol.linjefarg))
-    canvas.setFillAlpha(symbol.fyllnadsopacitet if symbol.fyllnadsopacitet is not None else 1)
-    canvas.setStrokeColor(HexColor(symbol.linjefarg))
-    canvas.setStrokeAlpha(1)
-    canvas.setLineWidth(symbol.linjebredd * PX * factor)
-    canvas.setLineJoin(0)
-    canvas.setDash([], 0)
-
-
-def marker_outline(shape: str | None, size_px: float) -> Coords:
-    """The marker's outline around (0, 0) in points, y up, as symbols.js draws it in pixels."""
-    c = size_px / 2 + 1
-    if shape == "square":
-        h = c - 1.5
-        outline = [(-h, h), (h, h), (h, -h), (-h, -h)]
-    elif shape == "triangle":
-        h = c - 1.5
-        outline = [(0, h), (h, -h), (-h, -h)]
-    elif shape == "diamond":
-        h = c - 1
-        outline = [(0, h), (h, 0), (0, -h), (-h, 0)]
-    elif shape == "star":
-        radii = [(c - 1) if i % 2 == 0 else (c - 1) * 0.45 for i in range(10)]
-        angles = [math.pi / 2 - math.pi / 5 * i for i in range(10)]
-        outline = [(r * math.cos(a), r * math.sin(a)) for r, a in zip(radii, angles, strict=True)]
-    elif shape == "cross":
-        arm, t = c - 1, max(2, c / 2.5) / 2
-        outline = [(-t, arm), (t, arm), (t, t), (arm, t), (arm, -t), (t, -t), (t, -arm),
-                   (-t, -arm), (-t, -t), (-arm, -t), (-arm, t), (-t, t)]  # fmt: skip
-    else:  # circle, as a 16-gon: indistinguishable at marker size
-        r = c - 1.5
-        outline = [(r * math.cos(a), r * math.sin(a)) for a in np.linspace(0, 2 * math.pi, 17)]
-    return np.asarray(outline, dtype=np.float64) * PX
-
-
-def _marker_path(product: Product, centres: Coords, factor: float) -> PDFPathObject:
-    symbol = product.symbologi
-    outline = marker_outline(symbol.markor, symbol.markorstorlek or 10) * factor
-    vertices = (centres[:, None, :] + outline[None, :, :]).reshape(-1, 2)
-    index = np.repeat(np.arange(len(centres), dtype=np.float64), len(outline))
-    return _path(vertices, index, closed=True)
-
-
-def _stroked(product: Product) -> int:
-    # A width of 0 draws no outline on the web; in PDF it would be the thinnest line.
-    return 1 if product.symbologi.linjebredd > 0 else 0
-
-
-def _draw_features(
-    canvas: Canvas, product: Product, coords: Coords, index: Coords, factor: float
-) -> None:
-    stroke = _stroked(product)
-    if product.geometrityp == "yta":
-        _style_area(canvas, product, factor)
-        path = _path(coords, index, closed=True)
-        canvas.drawPath(path, stroke=stroke, fill=1, fillMode=FILL_NON_ZERO)
-    elif product.geometrityp == "linje":
-        _style_stroke(canvas, product, factor)
-        canvas.drawPath(_path(coords, index, closed=False), stroke=stroke, fill=0)
-    else:
-        _style_marker(canvas, product, factor)
-        path = _marker_path(product, coords, factor)
-        canvas.drawPath(path, stroke=stroke, fill=1, fillMode=FILL_NON_ZERO)
-
-
-def _draw_swatch(canvas: Canvas, x: float, y: float, height: float, *, product: Product) -> None:
-    """The legend symbol of a product, SWATCH wide, with its left middle at (x, y)."""
-    if product.geometrityp == "yta":
-        _style_area(canvas, product, 1)
-        box = min(height * 0.8, 5 * mm)
-        canvas.rect(x + 2, y - box / 2, SWATCH - 4, box, stroke=_stroked(product), fill=1)
-    elif product.geometrityp == "linje":
-        _style_stroke(canvas, product, 1)
-        canvas.line(x + 2, y, x + SWATCH - 2, y)
-    else:
-        _style_marker(canvas, product, 1)
-        path = _marker_path(product, np.array([[x + SWATCH / 2, y]]), 1)
-        canvas.drawPath(path, stroke=_stroked(product), fill=1, fillMode=FILL_NON_ZERO)
-
-
 # --- One page ----------------------------------------------------------------------------
 
 
@@ -303,6 +227,7 @@ def _draw_page(
     canvas: Canvas,
     contents: PackageContents,
     layers: _Layers,
+    parcels: ParcelLayer,
     sheet: Sheet,
     sheets: Sequence[Sheet],
     page: tuple[int, int],
@@ -310,20 +235,36 @@ def _draw_page(
     factor = OVERVIEW_SYMBOLS if sheet.number == 0 else 1.0
     canvas.saveState()
     _clip_to_frame(canvas)
+    numbers: list[Label] = []
+    neighbours: list[tuple[int, float, float, int]] = []
+    if sheet.number:
+        # Labels are placed before anything is drawn: the parcels' designations go where the
+        # objects' numbers, the markers and the neighbours' sheet labels leave room.
+        occupancy = Occupancy()
+        neighbours = _neighbour_places(sheet, sheets)
+        occupancy.take(np.array([_neighbour_box(*place) for place in neighbours]))
+        shown = layers.sheet_objects(sheet)
+        occupancy.take(marker_boxes(sheet, shown))
+        numbers = place_numbers(sheet, shown, occupancy)
+        rows, cut = parcels.on_sheet(sheet)
+        parcels.draw_boundaries(canvas, sheet, cut)
+        draw_parcel_names(canvas, parcels.place_names(sheet, rows, cut, occupancy, layers.tree))
     margin = 30 / sheet.points_per_metre  # the widest symbol, so clipped cuts stay outside
     for product, coords, index in layers.on_sheet(sheet, margin):
-        _draw_features(canvas, product, coords, index, factor)
+        draw_features(canvas, product, coords, index, factor)
     _draw_outside_veil(canvas, contents.area.geom, sheet)
     _draw_grid(canvas, sheet)
     _draw_boundary(canvas, contents.area.geom, sheet)
     if sheet.number == 0:
+        draw_rings(canvas, sheet, *layers.only_on_overview())
         _draw_sheet_frames(canvas, sheet, sheets)
     else:
-        _draw_neighbours(canvas, sheet, sheets)
+        draw_labels(canvas, numbers, FONT_BOLD, NUMBER_SIZE, INK, halo=True)
+        _draw_neighbours(canvas, neighbours)
     canvas.restoreState()
     _draw_frame_border(canvas)
     _draw_grid_labels(canvas, sheet)
-    _draw_panel(canvas, contents, sheet, len(sheets), page)
+    _draw_panel(canvas, contents, layers.present, sheet, len(sheets), page)
 
 
 def _clip_to_frame(canvas: Canvas) -> None:
@@ -346,7 +287,7 @@ def _draw_outside_veil(canvas: Canvas, area: MultiPolygon, sheet: Sheet) -> None
     coords, index = _area_rings(area, sheet)
     left, bottom, right, top = FRAME
     frame = np.array([(left, bottom), (right, bottom), (right, top), (left, top)])
-    veil = _path(np.vstack([frame, coords]), np.concatenate([np.full(4, -1.0), index]), True)
+    veil = numpy_path(np.vstack([frame, coords]), np.concatenate([np.full(4, -1.0), index]), True)
     canvas.setFillColor(OUTSIDE)
     canvas.setFillAlpha(0.6)
     canvas.drawPath(veil, stroke=0, fill=1, fillMode=FILL_EVEN_ODD)  # the area stays clear
@@ -360,7 +301,7 @@ def _draw_boundary(canvas: Canvas, area: MultiPolygon, sheet: Sheet) -> None:
     for colour, width in ((white, 4.5), (BOUNDARY, 2.2)):
         canvas.setStrokeColor(colour)
         canvas.setLineWidth(width)
-        canvas.drawPath(_path(coords, index, closed=True), stroke=1, fill=0)
+        canvas.drawPath(numpy_path(coords, index, closed=True), stroke=1, fill=0)
         canvas.setStrokeAlpha(1)
 
 
@@ -442,8 +383,12 @@ def _draw_label(canvas: Canvas, text: str, x: float, y: float, size: float) -> N
     canvas.drawCentredString(x, y - size * 0.35, text)
 
 
-def _draw_neighbours(canvas: Canvas, sheet: Sheet, sheets: Sequence[Sheet]) -> None:
-    """The numbers of the adjoining sheets at the middle of each edge of the frame."""
+NEIGHBOUR_SIZE = 8.0
+
+
+def _neighbour_places(sheet: Sheet, sheets: Sequence[Sheet]) -> list[tuple[int, float, float, int]]:
+    """The adjoining sheets' numbers with where they go: the middle of each edge of the frame
+    (number, x, y, angle)."""
     by_place = {(other.row, other.column): other.number for other in sheets}
     cx, cy = (FRAME[0] + FRAME[2]) / 2, (FRAME[1] + FRAME[3]) / 2
     inset = 3.5 * mm
@@ -453,14 +398,30 @@ def _draw_neighbours(canvas: Canvas, sheet: Sheet, sheets: Sequence[Sheet]) -> N
         ((0, -1), FRAME[0] + inset, cy, 90),
         ((0, 1), FRAME[2] - inset, cy, -90),
     )
+    found = []
     for (rows, columns), x, y, angle in places:
         number = by_place.get((sheet.row + rows, sheet.column + columns))
-        if number is None:
-            continue
+        if number is not None:
+            found.append((number, x, y, angle))
+    return found
+
+
+def _neighbour_box(number: int, x: float, y: float, angle: int) -> tuple[float, ...]:
+    """The page box a neighbour's label covers."""
+    half_long = pdfmetrics.stringWidth(f"Blad {number}", FONT_BOLD, NEIGHBOUR_SIZE) / 2 + 2
+    half_short = NEIGHBOUR_SIZE * 0.55 + 1
+    if angle:
+        return x - half_short, y - half_long, x + half_short, y + half_long
+    return x - half_long, y - half_short, x + half_long, y + half_short
+
+
+def _draw_neighbours(canvas: Canvas, places: Sequence[tuple[int, float, float, int]]) -> None:
+    """The numbers of the adjoining sheets at the middle of each edge of the frame."""
+    for number, x, y, angle in places:
         canvas.saveState()
         canvas.translate(x, y)
         canvas.rotate(angle)
-        _draw_label(canvas, f"Blad {number}", 0, 0, 8)
+        _draw_label(canvas, f"Blad {number}", 0, 0, NEIGHBOUR_SIZE)
         canvas.restoreState()
 
 
@@ -479,7 +440,12 @@ BOTTOM_BLOCK = 62 * mm  # scale bar, north arrow, reference system and page numb
 
 
 def _draw_panel(
-    canvas: Canvas, contents: PackageContents, sheet: Sheet, sheet_count: int, page: tuple[int, int]
+    canvas: Canvas,
+    contents: PackageContents,
+    products: Sequence[Product],
+    sheet: Sheet,
+    sheet_count: int,
+    page: tuple[int, int],
 ) -> None:
     left, bottom, right, top = PANEL
     canvas.setStrokeColor(INK)
@@ -488,9 +454,43 @@ def _draw_panel(
     canvas.setDash([], 0)
     canvas.rect(left, bottom, right - left, top - bottom, stroke=1, fill=0)
     y = _draw_heading(canvas, contents, sheet, sheet_count, top - PANEL_PAD)
-    overview = sheet.number == 0
-    _draw_legend(canvas, contents.products_present(), overview, y - 3 * mm, bottom + BOTTOM_BLOCK)
+    ringed = sheet.number == 0 and bool((contents.objects["blad"] == 0).any())
+    note = _legend_note(sheet, ringed)
+    note_top = _draw_note(canvas, note, bottom + BOTTOM_BLOCK)
+    entries = _legend_entries(products, sheet, ringed)
+    _draw_legend(canvas, entries, not products, y - 3 * mm, note_top)
     _draw_bottom_block(canvas, sheet, page)
+
+
+NOTE_SIZE = 7.5
+
+
+def _legend_note(sheet: Sheet, ringed: bool) -> str:
+    """What the numbers and the grey parcels on the page are."""
+    if sheet.number:
+        return (
+            "Siffrorna är objektens nummer i mängdförteckningens blad Per objekt. Fastigheterna"
+            " visas med grå gränser och fastighetsbeteckningar."
+        )
+    if ringed:
+        return (
+            "Inringade objekt finns inte på något detaljblad; siffran är objektets nummer i"
+            " mängdförteckningens blad Per objekt."
+        )
+    return ""
+
+
+def _draw_note(canvas: Canvas, text: str, bottom: float) -> float:
+    """The note wrapped to the panel just above bottom; the top of what it takes."""
+    if not text:
+        return bottom
+    width = PANEL[2] - PANEL[0] - 2 * PANEL_PAD
+    lines = simpleSplit(text, FONT, NOTE_SIZE, width)
+    top = bottom + 2 * mm + len(lines) * NOTE_SIZE * 1.2
+    canvas.setFillColor(INK)
+    canvas.setFillAlpha(1)
+    _write_lines(canvas, text, FONT, NOTE_SIZE, top)
+    return top + 1 * mm
 
 
 def _write_lines(canvas: Canvas, text: str, font: str, size: float, y: float) -> float:
@@ -535,31 +535,41 @@ def _draw_heading(
     return y - 2.5 * mm
 
 
-SWATCH = 10 * mm
 Swatch = Callable[[Canvas, float, float, float], None]  # canvas, x, y (left middle), height
 
 
-def _legend_entries(products: Sequence[Product], overview: bool) -> list[tuple[str, Swatch]]:
-    """The legend: each present product as "KOD Namn", then the boundary (and sheet frames)."""
+def _legend_entries(
+    products: Sequence[Product], sheet: Sheet, ringed: bool
+) -> list[tuple[str, Swatch]]:
+    """The legend: each present product as "KOD Namn", then the boundary, and on an overview
+    the sheet frames (and the rings), on a detail sheet the parcels and the numbers."""
     entries: list[tuple[str, Swatch]] = [
-        (f"{product.kod} {product.namn}", partial(_draw_swatch, product=product))
+        (f"{product.kod} {product.namn}", partial(draw_swatch, product=product))
         for product in products
     ]
-    entries.append(("Driftområdets gräns", _draw_boundary_swatch))
-    if overview:
-        entries.append(("Detaljblad med bladnummer", _draw_sheet_swatch))
+    entries.append(("Driftområdets gräns", draw_boundary_swatch))
+    if sheet.number == 0:
+        entries.append(("Detaljblad med bladnummer", draw_sheet_swatch))
+        if ringed:
+            entries.append(("Objekt som bara visas på översikten", draw_ring_swatch))
+    else:
+        entries.append(("Fastighetsgräns och fastighetsbeteckning", draw_parcel_swatch))
+        entries.append(("Objektets nummer", draw_number_swatch))
     return entries
 
 
 def _draw_legend(
-    canvas: Canvas, products: Sequence[Product], overview: bool, top: float, bottom: float
+    canvas: Canvas,
+    entries: Sequence[tuple[str, Swatch]],
+    no_objects: bool,
+    top: float,
+    bottom: float,
 ) -> None:
     canvas.setFillColor(INK)
     canvas.setFillAlpha(1)
     y = _write_lines(canvas, "Teckenförklaring", FONT_BOLD, 10, top) - 2 * mm
-    if not products:
+    if no_objects:
         y = _write_lines(canvas, "Inga skötselobjekt i området.", FONT, 8.5, y) - 2 * mm
-    entries = _legend_entries(products, overview)
     for (label, swatch), (x, row_y, height, width) in zip(
         entries, _legend_places(len(entries), y, bottom), strict=True
     ):
@@ -598,27 +608,6 @@ def _draw_legend_label(
     canvas.setFillAlpha(1)
     canvas.setFont(FONT, size)
     canvas.drawString(x + SWATCH + 2 * mm, y - size * 0.35, label)
-
-
-def _draw_boundary_swatch(canvas: Canvas, x: float, y: float, _height: float) -> None:
-    canvas.setStrokeColor(BOUNDARY)
-    canvas.setStrokeAlpha(1)
-    canvas.setLineWidth(2.2)
-    canvas.setDash([], 0)
-    canvas.line(x + 2, y, x + SWATCH - 2, y)
-
-
-def _draw_sheet_swatch(canvas: Canvas, x: float, y: float, height: float) -> None:
-    box = min(height * 0.8, 5 * mm)
-    canvas.setFillColor(white)
-    canvas.setStrokeColor(SHEET_FRAME)
-    canvas.setStrokeAlpha(1)
-    canvas.setLineWidth(0.9)
-    canvas.setDash([], 0)
-    canvas.rect(x + 2, y - box / 2, SWATCH - 4, box, stroke=1, fill=0)
-    canvas.setFillColor(SHEET_FRAME)
-    canvas.setFont(FONT_BOLD, 6)
-    canvas.drawCentredString(x + SWATCH / 2, y - 2, "7")
 
 
 def _draw_bottom_block(canvas: Canvas, sheet: Sheet, page: tuple[int, int]) -> None:

@@ -1,4 +1,5 @@
-"""HTTP: an operations area's package, for its contractor and the municipality's GIS staff."""
+"""HTTP: an operations area's package, for its contractor and the municipality's GIS staff, and
+the client's own calculation (kalkyl) for GIS staff only."""
 
 import asyncio
 import os
@@ -22,6 +23,7 @@ from app.export.worker import NOT_FOUND_EXIT
 
 router = APIRouter(tags=["driftområden"])
 ZIP_MEDIA_TYPE = "application/zip"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Packages are built one or two at a time; more would only share the same two processors.
 MAX_CONCURRENT_BUILDS = 2
 
@@ -42,11 +44,15 @@ def _builds(request: Request) -> asyncio.Semaphore:
     return builds
 
 
-async def _build(request: Request, area_id: int, contractor: int | None, archive: Path) -> int:
+async def _build(
+    request: Request, area_id: int, contractor: int | None, target: Path, *, calculation: bool
+) -> int:
     """Run the worker process; its exit code."""
-    command = [sys.executable, "-m", "app.export.worker", str(area_id), str(archive)]
+    command = [sys.executable, "-m", "app.export.worker", str(area_id), str(target)]
     if contractor is not None:
         command += ["--utforare", str(contractor)]
+    if calculation:
+        command.append("--kalkyl")
     env = {"ANSVAR_DATABASE_URL": request.app.state.settings.database_url}
     async with _builds(request):
         process = await asyncio.create_subprocess_exec(
@@ -62,6 +68,42 @@ async def _build(request: Request, area_id: int, contractor: int | None, archive
             orsak=errors.decode(errors="replace").strip().splitlines()[-1:],
         )
     return process.returncode or 0
+
+
+async def _download(
+    request: Request,
+    conn: ReadConnectionDep,
+    principal: Principal,
+    area_id: int,
+    *,
+    calculation: bool,
+) -> FileResponse:
+    """Build the package (or the calculation) in the worker and send it; removed once sent."""
+    own = contractor_of(principal)
+    missing = NotFound(not_found_text(principal, f"Driftområdet {area_id}"))
+    found = await area_name(conn, area_id, own)
+    if found is None:
+        raise missing
+    name, today = found
+    folder = Path(tempfile.mkdtemp(prefix="ansvarskartan-paket-"))
+    kind, suffix, media_type = (
+        ("kalkyl", "xlsx", XLSX_MEDIA_TYPE) if calculation else ("", "zip", ZIP_MEDIA_TYPE)
+    )
+    stem = "_".join(part for part in (ascii_slug(name), kind, f"{today:%Y-%m-%d}") if part)
+    target = folder / f"{stem}.{suffix}"
+    try:
+        if await _build(request, area_id, own, target, calculation=calculation) == NOT_FOUND_EXIT:
+            raise missing
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        target,
+        media_type=media_type,
+        filename=target.name,
+        headers={"Cache-Control": "private, no-store"},
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
 
 
 @router.get(
@@ -82,24 +124,25 @@ async def package(
     conn: ReadConnectionDep,
 ) -> FileResponse:
     """The zip a contractor opens without us; another contractor's area does not exist (404)."""
-    own = contractor_of(principal)
-    missing = NotFound(not_found_text(principal, f"Driftområdet {area_id}"))
-    found = await area_name(conn, area_id, own)
-    if found is None:
-        raise missing
-    name, today = found
-    folder = Path(tempfile.mkdtemp(prefix="ansvarskartan-paket-"))
-    archive = folder / f"{ascii_slug(name)}_{today:%Y-%m-%d}.zip"
-    try:
-        if await _build(request, area_id, own, archive) == NOT_FOUND_EXIT:
-            raise missing
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return FileResponse(
-        archive,
-        media_type=ZIP_MEDIA_TYPE,
-        filename=archive.name,
-        headers={"Cache-Control": "private, no-store"},
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-    )
+    return await _download(request, conn, principal, area_id, calculation=False)
+
+
+@router.get(
+    "/driftomraden/{area_id}/kalkyl.xlsx",
+    summary="Beställarens kalkyl: mängdförteckningen med analysens à-priser (gis, admin)",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "Excel-arbetsbok",
+        }
+    },
+)
+async def calculation(
+    area_id: RowIdPath,
+    request: Request,
+    principal: Annotated[Principal, Depends(require_role("gis", "admin"))],
+    conn: ReadConnectionDep,
+) -> FileResponse:
+    """The package's priced list filled in with the analysis' price list; never in the zip."""
+    return await _download(request, conn, principal, area_id, calculation=True)

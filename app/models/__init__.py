@@ -15,6 +15,7 @@ from app.models.geo_tables import (
 )
 from app.models.imports import Importavvisning, Importhandelse, Importkorning
 from app.models.organisation import Kontakt, Organisation
+from app.models.quality_levels import KvalitetsnivaMoment
 from app.models.reports import (
     Felanmalan,
     FelanmalanFoto,
@@ -48,6 +49,7 @@ __all__ = [
     "Kodmappning",
     "Kommungrans",
     "Kontakt",
+    "KvalitetsnivaMoment",
     "Leverans",
     "Organisation",
     "Skotselobjekt",

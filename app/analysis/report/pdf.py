@@ -35,6 +35,7 @@ from app.analysis.report.pdf_style import (
     PALE,
     STYLES,
     TEXT_WIDTH,
+    NumberedCanvas,
     escape,
     kr_text,
     paragraph,
@@ -72,34 +73,7 @@ def write_report_pdf(contents: ReportContents, out: BinaryIO) -> None:
         *_zone_list(contents),
     ]
     footer = _footer(contents)
-    document.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_NumberedCanvas)
-
-
-class _NumberedCanvas(Canvas):
-    """A canvas that holds its pages back until the end, to write "Sida n av N" on each."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        # What Canvas.showPage does after writing the page: begin the next, writing nothing.
-        self._startPage()  # type: ignore[attr-defined]
-
-    def save(self) -> None:
-        """Number every page, then write the file."""
-        for number, page in enumerate(self._pages, start=1):
-            self.__dict__.update(page)
-            self.setFillColor(INK)
-            self.setFont(FONT_BOLD, 8)
-            self.drawRightString(
-                PAGE_WIDTH - MARGIN,
-                MARGIN - 1.5 * mm,
-                f"Sida {number} av {len(self._pages)}",
-            )
-            super().showPage()
-        super().save()
+    document.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=NumberedCanvas)
 
 
 def _footer(contents: ReportContents) -> Callable[[Canvas, Any], None]:

@@ -1,6 +1,7 @@
 """The report PDF's page, fonts, colours and text: the tender map's style."""
 
 from decimal import Decimal
+from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
@@ -8,6 +9,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Paragraph,
 )
@@ -70,3 +72,28 @@ def value_text(value: float | int | str) -> str:
     if isinstance(value, str):
         return value
     return f"{value:g}".replace(".", ",")
+
+
+class NumberedCanvas(Canvas):
+    """A canvas that holds its pages back until the end, to write "Sida n av N" on each."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        # What Canvas.showPage does after writing the page: begin the next, writing nothing.
+        self._startPage()  # type: ignore[attr-defined]
+
+    def save(self) -> None:
+        """Number every page, then write the file."""
+        for number, page in enumerate(self._pages, start=1):
+            self.__dict__.update(page)
+            self.setFillColor(INK)
+            self.setFont(FONT_BOLD, 8)
+            self.drawRightString(
+                PAGE_WIDTH - MARGIN, MARGIN - 1.5 * mm, f"Sida {number} av {len(self._pages)}"
+            )
+            super().showPage()
+        super().save()
