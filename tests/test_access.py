@@ -69,6 +69,7 @@ RESTRICTED = {
     ("post", "/api/v1/importer"): {"gis", "admin"},
     ("get", "/api/v1/importer/{import_id}"): {"gis", "admin"},
     ("get", "/api/v1/driftomraden/{area_id}/paket"): {"gis", "admin", "entreprenor"},
+    ("get", "/api/v1/driftomraden/{area_id}/kalkyl.xlsx"): {"gis", "admin"},
     ("post", "/api/v1/felanmalan"): {"lasare", "gis", "admin", "entreprenor", "handlaggare"},
     ("post", "/api/v1/felanmalan/{nummer}/status"): {"handlaggare", "gis", "admin", "entreprenor"},
     ("get", "/api/v1/felanmalan/{nummer}/foto/{n}"): {"handlaggare", "gis", "admin", "entreprenor"},
