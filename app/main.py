@@ -28,6 +28,8 @@ from app.core.paths import FRONTEND_DIST
 from app.core.problems import install_problem_handlers
 from app.core.public_url import listed
 from app.core.rate_limit import RateLimitMiddleware
+from app.core.read_your_writes import ReadRouterRef, ReadYourWritesMiddleware, WriteMarks
+from app.core.replicas import ReadRouter
 from app.core.request_checks import RejectNulMiddleware
 from app.core.settings import Settings, get_settings
 from app.delivery.worker import DeliveryWorker
@@ -65,6 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # that is down does not stop the service from starting: requests get a clear 503.
         await pool.open(wait=False)
         app.state.pool = pool
+        # Standbys for the reads that tolerate a little lag (none configured: all on pool).
+        read_router = ReadRouter(settings, pool)
+        await read_router.open()
+        app.state.read_router.router = read_router
         # Work shared with the command line (imports, catalogue, organisations) is synchronous.
         engine = make_sync_engine(settings)
         app.state.sync_engine = engine
@@ -87,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await retention.stop()
             if delivery is not None:
                 await delivery.stop()
+            app.state.read_router.router = None
+            await read_router.close()
             await pool.close()
             engine.dispose()
 
@@ -100,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.read_router = ReadRouterRef()
+    app.state.write_marks = WriteMarks(settings.read_your_writes_s)
     app.state.analysis_cache = AnalysisCache(timeout_ms=settings.analysis_timeout_ms)
     install_problem_handlers(app)
     install_limit_handlers(app)
@@ -143,7 +153,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Starlette runs the middleware added last first: security headers on every answer, then
-    # the client's true address, CORS, the rate limit, the request limits, the NUL check.
+    # the client's true address, CORS, the rate limit, the request limits, the NUL check, and
+    # innermost the note of a write's WAL position (with standbys only).
+    app.add_middleware(
+        ReadYourWritesMiddleware, router=app.state.read_router, marks=app.state.write_marks
+    )
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(RequestLimitsMiddleware, body_idle_timeout_s=settings.body_idle_timeout_s)
     if settings.rate_limit_per_s > 0:

@@ -33,7 +33,7 @@ from tests.support.servers import free_port, start_ansvarskartan, stop_server
 POINT_COUNT = 5_000
 
 
-def _random_points(url: str) -> list[tuple[float, float, float, float]]:
+def random_points(url: str) -> list[tuple[float, float, float, float]]:
     """Points spread inside Huddinge: (x, y) in EPSG:3006 and (lon, lat)."""
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -163,7 +163,7 @@ def main() -> None:
         parcels = conn.execute(text("SELECT count(*) FROM fastighet")).scalar_one()
         objects = conn.execute(text("SELECT count(*) FROM skotselobjekt")).scalar_one()
     engine.dispose()
-    points = _random_points(url)
+    points = random_points(url)
     print(
         f"data: {parcels} parcel areas, {objects} maintenance objects; "
         f"{len(points)} random points in Huddinge"

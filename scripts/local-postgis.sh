@@ -7,6 +7,10 @@
 #   scripts/local-postgis.sh url [--owner] [database]
 #                                    print the SQLAlchemy URL of a database (default ansvarskartan)
 #                                    as the service's role, or with --owner as the owner
+#   scripts/local-postgis.sh standby start|stop|kill|remove|url [N] [--owner] [database]
+#                                    hot standby N (1 or 2) of the running cluster on port
+#                                    PORT + 100·N, made with pg_basebackup -R; kill stops it as a
+#                                    crash would, remove also deletes its data
 #
 # The cluster lives in .pgdata/ (ignored by git) and listens on 127.0.0.1:${ANSVAR_PG_PORT:-55432}
 # and on a socket inside .pgdata/run, so it never clashes with a system cluster on 5432.
@@ -152,6 +156,7 @@ write_access_rules() {
     printf "$row\n" local all "$OWNER_ROLE" '' 'peer map=cluster_owner'
     printf "$row\n" host all "$OWNER_ROLE" 127.0.0.1/32 scram-sha-256
     printf "$row\n" host all "$SERVICE_ROLE" 127.0.0.1/32 scram-sha-256
+    printf "$row\n" host replication "$OWNER_ROLE" 127.0.0.1/32 scram-sha-256
   )
   ident=$(
     echo "# Written by scripts/local-postgis.sh: the system user running the cluster is its owner."
@@ -167,6 +172,44 @@ write_access_rules() {
     changed=changed
   fi
   echo "$changed"
+}
+
+standby_port() { echo $((PORT + 100 * $1)); }
+
+# Standby N: a copy of the running cluster by pg_basebackup -R (streaming, hot standby), with
+# its own port and socket folder.
+start_standby() {
+  local bindir=$1 n=$2
+  local data="$STATE/standby$n" run="$STATE/run-standby$n" log="$STATE/standby$n.log"
+  if ! is_running "$bindir"; then
+    say "the cluster is not running; start it first"
+    exit 1
+  fi
+  if as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    return 0
+  fi
+  if [ ! -f "$data/standby.signal" ]; then
+    rm -rf "$data"
+    mkdir -p "$data"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$data"; fi
+    chmod 700 "$data"
+    # The password on the environment of the one process (the passfile is the caller's).
+    as_owner env PGPASSWORD="$(password_of "$OWNER_ROLE")" "$bindir/pg_basebackup" \
+      -h 127.0.0.1 -p "$PORT" -U "$OWNER_ROLE" -D "$data" -R -X stream -c fast
+    printf '\n# Standby %s of the Ansvarskartan local cluster\nport = %s\n%s\n%s\n%s\n' \
+      "$n" "$(standby_port "$n")" "unix_socket_directories = '$run'" "hot_standby = on" \
+      "hot_standby_feedback = on" | as_owner tee -a "$data/postgresql.conf" >/dev/null
+  fi
+  mkdir -p "$run"
+  touch "$log"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$run" "$log"; fi
+  rm -f "$data/postmaster.pid"
+  if ! as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null; then
+    say "standby $n did not start; the end of $log:"
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
+  say "standby $n runs on 127.0.0.1:$(standby_port "$n")"
 }
 
 random_password() {
@@ -190,8 +233,11 @@ ensure_passfile() {
   [ -n "$service_password" ] || service_password=$(random_password)
   (
     umask 077
-    printf '127.0.0.1:%s:*:%s:%s\n' "$PORT" "$OWNER_ROLE" "$owner_password" \
-      "$PORT" "$SERVICE_ROLE" "$service_password" >"$PASSFILE.new"
+    # The cluster's port, then its standbys' (they have the primary's roles).
+    for port in "$PORT" "$(standby_port 1)" "$(standby_port 2)"; do
+      printf '127.0.0.1:%s:*:%s:%s\n' "$port" "$OWNER_ROLE" "$owner_password" \
+        "$port" "$SERVICE_ROLE" "$service_password"
+    done >"$PASSFILE.new"
   )
   chmod 600 "$PASSFILE.new"
   mv -f "$PASSFILE.new" "$PASSFILE"
@@ -300,6 +346,12 @@ case "$cmd" in
       exit 0
     fi
     bindir=$(find_bindir) || { say "PostgreSQL binaries not found"; exit 1; }
+    # Its standbys first, so they do not keep asking a stopped cluster for WAL.
+    for n in 1 2; do
+      if [ -f "$STATE/standby$n/PG_VERSION" ] && as_owner "$bindir/pg_ctl" -D "$STATE/standby$n" status >/dev/null 2>&1; then
+        as_owner "$bindir/pg_ctl" -D "$STATE/standby$n" -m fast -w stop >/dev/null
+      fi
+    done
     if is_running "$bindir"; then
       as_owner "$bindir/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
       say "stopped"
@@ -324,8 +376,38 @@ case "$cmd" in
     fi
     echo "postgresql+psycopg://$role@127.0.0.1:$PORT/${2:-ansvarskartan}?passfile=$(url_encoded "$PASSFILE")"
     ;;
+  standby)
+    action=${2:-start}
+    n=${3:-1}
+    case "$n" in 1 | 2) ;; *) say "standby number $n: use 1 or 2"; exit 2 ;; esac
+    if [ "$action" = url ]; then
+      role=$SERVICE_ROLE
+      database=${4:-ansvarskartan}
+      if [ "${4:-}" = "--owner" ]; then
+        role=$OWNER_ROLE
+        database=${5:-ansvarskartan}
+      fi
+      echo "postgresql+psycopg://$role@127.0.0.1:$(standby_port "$n")/$database?passfile=$(url_encoded "$PASSFILE")"
+      exit 0
+    fi
+    bindir=$(find_bindir) || { say "PostgreSQL binaries not found"; exit 1; }
+    data="$STATE/standby$n"
+    case "$action" in
+      start) start_standby "$bindir" "$n" ;;
+      stop | kill | remove)
+        mode=fast
+        if [ "$action" = kill ]; then mode=immediate; fi
+        if [ -f "$data/PG_VERSION" ] && as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+          as_owner "$bindir/pg_ctl" -D "$data" -m "$mode" -w stop >/dev/null
+        fi
+        if [ "$action" = remove ]; then rm -rf "$data" "$STATE/run-standby$n"; fi
+        say "standby $n: $action done"
+        ;;
+      *) say "usage: $0 standby start|stop|kill|remove|url [N] [--owner] [database]"; exit 2 ;;
+    esac
+    ;;
   *)
-    say "usage: $0 start|stop|status|url [--owner] [database]"
+    say "usage: $0 start|stop|status|url [--owner] [database] | standby ..."
     exit 2
     ;;
 esac

@@ -40,8 +40,9 @@ def libpq_url(database_url: str) -> str:
 RECONNECT_WINDOW_S = 1.0
 
 
-def make_pool(settings: Settings) -> AsyncConnectionPool:
-    """The service's psycopg pool of autocommit connections: every HTTP read and write."""
+def make_pool(settings: Settings, url: str | None = None) -> AsyncConnectionPool:
+    """The service's psycopg pool of autocommit connections: every HTTP read and write (of
+    database_url, or of a standby's url)."""
 
     async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
         await conn.set_autocommit(True)
@@ -60,7 +61,7 @@ def make_pool(settings: Settings) -> AsyncConnectionPool:
             raise
 
     pool = AsyncConnectionPool(
-        libpq_url(settings.database_url),
+        libpq_url(url or settings.database_url),
         min_size=1,
         max_size=settings.pool_size + settings.pool_max_overflow,
         kwargs=_connect_args(settings),

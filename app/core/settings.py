@@ -3,9 +3,10 @@
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 
 from app.core.paths import DATA_DIR, REPO_ROOT
@@ -57,6 +58,26 @@ class Settings(BaseSettings):
         description="URL of the role that owns the schema: migrations, the demo, imports from the"
         " command line. Empty: the local cluster's owner while database_url is the local"
         " default, else database_url itself.",
+    )
+    replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="URLs of PostgreSQL hot standbys of database_url, comma-separated: reads"
+        " that tolerate a little lag (resolve, OGC items and tiles, styles, public report"
+        " pages) go to them; empty: every read goes to database_url.",
+    )
+    replica_max_lag_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="A standby further behind the primary than this is taken out of rotation.",
+    )
+    replica_check_s: float = Field(
+        default=1.0, gt=0, description="How often each standby's state and lag are checked."
+    )
+    read_your_writes_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="After a write, the writer's lagging reads wait for a standby that has"
+        " replayed it, or go to the primary, for at most this long.",
     )
     pool_size: int = Field(default=10, ge=1, le=200)
     pool_max_overflow: int = Field(default=10, ge=0, le=200)
@@ -209,6 +230,13 @@ class Settings(BaseSettings):
         description="The session cookie is Secure (sent over HTTPS only; browsers also send it to"
         " http://localhost and 127.0.0.1). Off only for a demo on plain http elsewhere.",
     )
+
+    @field_validator("replica_urls", mode="before")
+    @classmethod
+    def _split_replica_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
 
     @property
     def owner_database_url(self) -> str:

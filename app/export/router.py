@@ -15,6 +15,7 @@ from starlette.background import BackgroundTask
 
 from app.access.principal import Principal, contractor_of, not_found_text, require_role
 from app.areas.queries import area_name
+from app.core.cluster_places import cluster_place
 from app.core.db import ReadConnectionDep
 from app.core.ids import RowIdPath
 from app.core.problems import AppError, NotFound
@@ -24,8 +25,10 @@ from app.export.worker import NOT_FOUND_EXIT
 router = APIRouter(tags=["driftområden"])
 ZIP_MEDIA_TYPE = "application/zip"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Packages are built one or two at a time; more would only share the same two processors.
+# Packages are built one or two at a time across all service nodes: each build reads a whole
+# area from the one primary, and more would only share the same processors.
 MAX_CONCURRENT_BUILDS = 2
+BUILD_PLACES = "ansvarskartan-paket"
 
 
 class PackageFailed(AppError):
@@ -34,14 +37,6 @@ class PackageFailed(AppError):
     status = 500
     type = "paketet-misslyckades"
     title = "Paketet kunde inte skapas"
-
-
-def _builds(request: Request) -> asyncio.Semaphore:
-    state = request.app.state
-    if getattr(state, "package_builds", None) is None:
-        state.package_builds = asyncio.Semaphore(MAX_CONCURRENT_BUILDS)
-    builds: asyncio.Semaphore = state.package_builds
-    return builds
 
 
 async def _build(
@@ -54,7 +49,7 @@ async def _build(
     if calculation:
         command.append("--kalkyl")
     env = {"ANSVAR_DATABASE_URL": request.app.state.settings.database_url}
-    async with _builds(request):
+    async with cluster_place(request.app.state.pool, BUILD_PLACES, MAX_CONCURRENT_BUILDS):
         process = await asyncio.create_subprocess_exec(
             *command,
             env=dict(os.environ) | env,

@@ -19,6 +19,7 @@ from app.core.db import ReadConnectionDep
 from app.core.ids import MAX_ROW_ID, parse_row_id
 from app.core.problems import InvalidParameter, NotAcceptable, NotFound
 from app.core.public_url import public_base_url, public_url
+from app.core.standby_reads import LaggedReadConnectionDep
 from app.features.api_description import ogc_api_description
 from app.features.collections import COLLECTIONS, Collection
 from app.features.params import (
@@ -266,7 +267,7 @@ def _page_link(request: Request, cursor: Cursor, rel: str) -> dict[str, str]:
     openapi_extra={"parameters": items_parameters(COLLECTIONS.values())},
 )
 async def items(
-    collection_id: str, request: Request, conn: ReadConnectionDep, scope: ReadScopeDep
+    collection_id: str, request: Request, conn: LaggedReadConnectionDep, scope: ReadScopeDep
 ) -> Response:
     """A page of the features that hold now (or as of datetime); bbox, crs, limit and filters."""
     found = _collection(collection_id)
@@ -349,7 +350,7 @@ async def item(
     collection_id: str,
     feature_id: str,
     request: Request,
-    conn: ReadConnectionDep,
+    conn: LaggedReadConnectionDep,
     scope: ReadScopeDep,
 ) -> Response:
     """One feature by its id: the version that holds now, or as of datetime."""
@@ -389,7 +390,7 @@ async def tile(
     x: int,
     y: int,
     request: Request,
-    conn: ReadConnectionDep,
+    conn: LaggedReadConnectionDep,
     scope: ReadScopeDep,
 ) -> Response:
     """Features that hold now in one Web Mercator tile, simplified for its zoom."""

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from app.core.db import ReadConnectionDep
+from app.core.replicas import IN_ROTATION, DatabaseState
 from app.health.queries import database_status
 from app.health.schemas import Health
 from app.municipality.boundary import missing_warning
@@ -33,4 +34,24 @@ async def healthz(request: Request, conn: ReadConnectionDep) -> dict[str, Any]:
         "kommun": status.municipality,
         "kommungrans": "ok" if status.municipality is not None else "saknas",
         "varningar": [] if status.municipality is not None else [missing_warning(code)],
+        "databaser": [_database(state) for state in _states(request)],
+    }
+
+
+def _states(request: Request) -> list[DatabaseState]:
+    router = request.app.state.read_router.router
+    if router is None:
+        return [DatabaseState("primär", "primär", IN_ROTATION, None, 0)]
+    states: list[DatabaseState] = router.states()
+    return states
+
+
+def _database(state: DatabaseState) -> dict[str, Any]:
+    lag = round(state.lag_s, 3) if state.lag_s is not None else None
+    return {
+        "namn": state.name,
+        "roll": state.role,
+        "status": state.state,
+        "fordrojning_s": lag,
+        "lasningar": state.reads,
     }

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.access.principal import ReadAccess
-from app.core.db import ReadConnectionDep
+from app.core.standby_reads import LaggedReadConnectionDep
 from app.mapui.queries import organisation_suggestions, parcel_suggestions
 from app.mapui.schemas import MapSettings, Suggestions
 
@@ -37,7 +37,7 @@ async def map_settings(request: Request) -> dict[str, Any]:
     response_model=Suggestions,
 )
 async def search(
-    conn: ReadConnectionDep,
+    conn: LaggedReadConnectionDep,
     q: str = Query(
         min_length=2, max_length=100, description="Början av en beteckning eller ett namn"
     ),

@@ -45,16 +45,22 @@ SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM photos),
 """
 
 
+_ALONE = "SELECT pg_try_advisory_xact_lock(hashtext('ansvarskartan-gallring'))"
+
+
 @dataclass(frozen=True)
 class Removed:
-    """What one removal did."""
+    """What one removal did; skipped when another was running."""
 
     reports: int
     photos: int
     messages: int
+    skipped: bool = False
 
     def line(self) -> str:
         """The command line's summary."""
+        if self.skipped:
+            return "En annan gallring pågår just nu; inget gjordes. Försök igen om en stund."
         return (
             f"Gallrat {self.reports} felanmälningar: kontaktuppgifter borttagna, "
             f"{self.photos} foton borttagna, {self.messages} meddelanden utan adress."
@@ -70,6 +76,12 @@ async def remove_old_personal_data(
     is its own transaction; inside a transaction it is a savepoint of it.
     """
     async with conn.transaction():
+        # One removal at a time across every service node: another node's run does the work,
+        # this one finds nothing left when it runs next.
+        cursor = await conn.execute(_ALONE)
+        alone = await cursor.fetchone()
+        if not (alone and alone[0]):
+            return Removed(0, 0, 0, skipped=True)
         await mark(conn, who, f"gallring efter {days} dagar")
         cursor = await conn.execute(_REMOVE, {"days": days, "removed": REMOVED_ADDRESS})
         row = await cursor.fetchone()

@@ -23,6 +23,7 @@ from app.core.db import ReadConnectionDep, WriteConnectionDep
 from app.core.geo import WGS84, make_point
 from app.core.problems import InvalidParameter, NotAuthenticated, NotFound
 from app.core.public_url import public_base_url
+from app.core.standby_reads import LaggedReadConnectionDep
 from app.features.params import parse_bbox
 from app.features.params import parse_crs as parse_features_crs
 from app.reports import service
@@ -355,7 +356,7 @@ async def report_statistics(
 async def one_report(
     nummer: Nummer,
     request: Request,
-    conn: ReadConnectionDep,
+    conn: LaggedReadConnectionDep,
     principal: PrincipalDep,
     scope: ReadScopeDep,
 ) -> Response:

@@ -18,7 +18,7 @@ from app.access.principal import (
     read_scope,
 )
 from app.core.body import read_limited
-from app.core.db import ReadConnectionDep, WriteConnectionDep
+from app.core.db import WriteConnectionDep
 from app.core.geo import WGS84, Point, make_point, parse_crs
 from app.core.problems import (
     AppError,
@@ -28,6 +28,7 @@ from app.core.problems import (
     UnsupportedMediaType,
 )
 from app.core.public_url import public_base_url
+from app.core.standby_reads import LaggedReadConnectionDep
 from app.reports.service import UnknownCategory, active_category
 from app.reports.walk import MAX_WALK_ROWS, create_walk_reports
 from app.reports.walk_schemas import GroupedWalkAnswers, WalkAnswers
@@ -101,7 +102,7 @@ def _point(
     responses={404: {"description": "Punkten ligger utanför kommunen (utanfor-kommunen)"}},
 )
 async def resolve_point(
-    conn: ReadConnectionDep,
+    conn: LaggedReadConnectionDep,
     request: Request,
     scope: ReadScopeDep,
     lon: Annotated[float | None, Query(description="Longitud, WGS84")] = None,

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from app.access.principal import ReadAccess
 from app.catalogue.products import load_products
-from app.core.db import ReadConnectionDep
 from app.core.problems import InvalidInput
+from app.core.standby_reads import LaggedReadConnectionDep
 from app.styles.look import GEOMETRY_KINDS
 from app.styles.qml import layer_qml
 from app.styles.schemas import WebStyles
@@ -71,7 +71,7 @@ def style_response(
 )
 async def qml_style(
     request: Request,
-    conn: ReadConnectionDep,
+    conn: LaggedReadConnectionDep,
     geometrityp: Annotated[
         str | None, Query(description=f"Lagrets geometrityp (krävs): {_ALLOWED}")
     ] = None,
@@ -95,7 +95,7 @@ async def qml_style(
         200: {"content": {SLD_MEDIA_TYPE: {"schema": _TEXT}}, "description": "SLD-dokument"}
     },
 )
-async def sld_style(request: Request, conn: ReadConnectionDep) -> Response:
+async def sld_style(request: Request, conn: LaggedReadConnectionDep) -> Response:
     """One SLD with a named layer per OGC API collection and a rule per product."""
     body = sld_document(await load_products(conn))
     return style_response(request, body, SLD_MEDIA_TYPE, "skotselprodukter.sld")
@@ -107,7 +107,7 @@ async def sld_style(request: Request, conn: ReadConnectionDep) -> Response:
     response_model=WebStyles,
     responses={200: {"description": "Stildokument"}},
 )
-async def web_style(request: Request, conn: ReadConnectionDep) -> Response:
+async def web_style(request: Request, conn: LaggedReadConnectionDep) -> Response:
     """The symbols the web map draws, per product in catalogue order."""
     body = orjson.dumps(web_styles(await load_products(conn))).decode()
     return style_response(request, body, JSON_MEDIA_TYPE)
