@@ -1,4 +1,4 @@
-"""Reads on PostgreSQL hot standbys (docs/architecture.md, "Standbys").
+"""Reads on PostgreSQL hot standbys (docs/architecture.md, "Reaching the database").
 
 A pool per standby. Every replica_check_s the primary's WAL position is sampled and each
 standby asked whether it is in recovery and how far it has replayed; its lag is how long ago
@@ -32,6 +32,8 @@ PRIMARY_POSITION_SQL = "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn"
 STANDBY_POSITION_SQL = "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() - '0/0'::pg_lsn"
 
 IN_ROTATION, LAGGING, DOWN, NOT_STANDBY, UNCHECKED = "ok", "efter", "nere", "inte standby", "okänd"
+# A standby that does not give a connection at once is skipped for the primary, not waited for.
+STANDBY_CONNECT_TIMEOUT_S = 1.0
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Standby:
 
     def __init__(self, number: int, url: str, settings: Settings) -> None:
         self.name = f"standby {number}"
+        self.url = url
         self.pool = make_pool(settings, url)
         self.state = UNCHECKED
         self.lag_s: float | None = None
@@ -194,10 +197,6 @@ class ReadRouter:
 @contextlib.asynccontextmanager
 async def standby_connection(standby: Standby) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """A connection of the standby's pool; its pool's errors as they are."""
-    async with standby.pool.connection(timeout=standby_connect_timeout_s) as conn:
+    async with standby.pool.connection(timeout=STANDBY_CONNECT_TIMEOUT_S) as conn:
         standby.reads += 1
         yield conn
-
-
-# A standby that does not give a connection at once is skipped for the primary, not waited for.
-standby_connect_timeout_s = 1.0

@@ -43,7 +43,7 @@ async def get_lagged_read_connection(
         except psycopg.OperationalError as exc:
             if standby is not None and is_connection_error(exc):
                 standby.taken_out(DOWN)
-                raise DatabaseUnavailable.from_url(request.app.state.settings.database_url) from exc
+                raise DatabaseUnavailable.from_url(standby.url) from exc
             raise
 
 
