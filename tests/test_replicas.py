@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import psycopg
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -87,20 +87,24 @@ def client(settings: Settings, standby: str) -> Iterator[TestClient]:
 
 
 def _with_test_routes(app: FastAPI) -> FastAPI:
-    """The app with a lagging read and a write that say where their statements run."""
+    """The app with a lagging read and a write that say where their statements run, ahead of
+    the built map's catch-all mount at /."""
 
     async def in_recovery(conn: psycopg.AsyncConnection[Any]) -> dict[str, bool]:
         row = await (await conn.execute("SELECT pg_is_in_recovery()")).fetchone()
         return {"standby": bool(row and row[0])}
 
-    @app.get("/test/lagged")
+    probes = APIRouter()
+
+    @probes.get("/test/lagged")
     async def lagged(conn: LaggedConnection) -> dict[str, bool]:
         return await in_recovery(conn)
 
-    @app.post("/test/write")
+    @probes.post("/test/write")
     async def written(conn: WriteConnectionDep) -> dict[str, bool]:
         return await in_recovery(conn)
 
+    app.router.routes[:0] = probes.routes
     return app
 
 
