@@ -42,6 +42,12 @@ OPERATIONS_AREAS = [  # name, box, client, performer
 ]
 
 
+def local_wkt_sql(wkt: str) -> str:
+    """SQL of a geometry given in the fixture's local metres (WKT, our own literals), moved to
+    the patch's origin in EPSG:3006."""
+    return f"ST_Translate(ST_GeomFromText('{wkt}', 3006), {E0}, {N0})"
+
+
 def _box(box: tuple[float, float, float, float]) -> str:
     x0, y0, x1, y1 = box
     return f"ST_MakeEnvelope({E0 + x0}, {N0 + y0}, {E0 + x1}, {N0 + y1}, 3006)"

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, text
 from app.core.settings import Settings
 from app.export.contents import PackageContents, find_area_id, load_contents
 from app.export.quantities import quantity_table
-from tests.handmade import E0, N0
+from tests.handmade import local_wkt_sql
 
 WEST, EAST = "Klipptest väst", "Klipptest öst"
 AREAS = {
@@ -50,10 +50,6 @@ EXPECTED = {
 WHOLE = {"G2": 1000.0, "H1": 140.0, "G3": 200.0, "G4": 100.0, "UT1": 1.0}
 
 
-def _sweref(wkt: str) -> str:
-    return f"ST_Translate(ST_GeomFromText('{wkt}', 3006), {E0}, {N0})"
-
-
 @pytest.fixture(scope="module")
 def pg(
     engine: Engine,
@@ -67,7 +63,7 @@ def pg(
             conn.execute(
                 text(
                     "INSERT INTO driftomrade (namn, bestallare_id, utforare_id, avtal_fran, geom)"
-                    f" SELECT :name, c.id, p.id, '2025-01-01', ST_Multi({_sweref(wkt)})"
+                    f" SELECT :name, c.id, p.id, '2025-01-01', ST_Multi({local_wkt_sql(wkt)})"
                     " FROM organisation c, organisation p"
                     " WHERE c.slug = 'parkenheten' AND p.slug = 'sodertorns-parkdrift'"
                 ),
@@ -78,7 +74,8 @@ def pg(
                 text(
                     "INSERT INTO skotselobjekt (skotselprodukt_kod, geometrityp, huvudman_id,"
                     f" kvalitetsniva, geom, valid_from) SELECT :code, :kind, id, 'B',"
-                    f" {_sweref(wkt)}, '2025-01-01' FROM organisation WHERE slug = 'parkenheten'"
+                    f" {local_wkt_sql(wkt)}, '2025-01-01'"
+                    " FROM organisation WHERE slug = 'parkenheten'"
                 ),
                 {"code": code, "kind": kind},
             )

@@ -42,7 +42,7 @@ from app.export.dxf import (
     write_dxf,
 )
 from app.export.gis_files import write_geojson, write_geopackage
-from tests.handmade import E0, N0
+from tests.handmade import E0, local_wkt_sql
 
 AREA = "DXF-test"
 AREA_WKT = "POLYGON((1300 0,1400 0,1400 100,1300 100,1300 0))"
@@ -98,11 +98,6 @@ _RAW_VALUES = re.compile(r"^\s+RawCodeValues \(StringList\) = \(\d+:(.*)\)$")
 _LAYER = re.compile(r"^\s+Layer \(String\) = (.*)$")
 
 
-def _sweref(wkt: str) -> str:
-    """The fixture's local metres as SQL: translate to the patch's origin in EPSG:3006."""
-    return f"ST_Translate(ST_GeomFromText('{wkt}', 3006), {E0}, {N0})"
-
-
 @pytest.fixture(scope="module")
 def contents(
     engine: Engine,
@@ -115,7 +110,7 @@ def contents(
         conn.execute(
             text(
                 "INSERT INTO driftomrade (namn, bestallare_id, utforare_id, avtal_fran, geom)"
-                f" SELECT :name, c.id, p.id, '2025-01-01', ST_Multi({_sweref(AREA_WKT)})"
+                f" SELECT :name, c.id, p.id, '2025-01-01', ST_Multi({local_wkt_sql(AREA_WKT)})"
                 " FROM organisation c, organisation p"
                 " WHERE c.slug = 'parkenheten' AND p.slug = 'sodertorns-parkdrift'"
             ),
@@ -126,7 +121,7 @@ def contents(
                 text(
                     "INSERT INTO skotselobjekt (objekt_id, skotselprodukt_kod, geometrityp,"
                     " huvudman_id, kvalitetsniva, geom, valid_from)"
-                    f" SELECT CAST(:id AS uuid), :code, :kind, id, :level, {_sweref(wkt)},"
+                    f" SELECT CAST(:id AS uuid), :code, :kind, id, :level, {local_wkt_sql(wkt)},"
                     " '2025-01-01' FROM organisation WHERE slug = 'parkenheten'"
                 ),
                 {"id": object_id, "code": code, "kind": kind, "level": level},

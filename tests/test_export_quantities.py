@@ -39,7 +39,7 @@ from app.export.quantities import (
     write_quantities_csv,
     write_quantities_xlsx,
 )
-from tests.handmade import E0, N0
+from tests.handmade import local_wkt_sql
 from tests.support.xlsx_formulas import evaluate
 
 PARK_AREA = "Testområde park"  # handmade: park unit's area over parcel P1 (0..100 m square)
@@ -94,11 +94,6 @@ GROUP BY 1, 2
 """
 
 
-def _local_to_sweref(wkt: str) -> str:
-    """The fixture's local metres as SQL: translate to the patch's origin in EPSG:3006."""
-    return f"ST_Translate(ST_GeomFromText('{wkt}', 3006), {E0}, {N0})"
-
-
 @pytest.fixture(scope="module")
 def extra_objects(engine: Engine, handmade_data: None) -> None:  # noqa: ARG001 (a fixture set up first)
     """The extra objects and an empty area, committed; handmade_data's teardown removes them."""
@@ -108,7 +103,7 @@ def extra_objects(engine: Engine, handmade_data: None) -> None:  # noqa: ARG001 
                 text(
                     "INSERT INTO skotselobjekt (skotselprodukt_kod, geometrityp, huvudman_id,"
                     f" kvalitetsniva, geom, valid_from, valid_to) SELECT :code, :kind, id,"
-                    f" :level, {_local_to_sweref(wkt)}, '2025-01-01',"
+                    f" :level, {local_wkt_sql(wkt)}, '2025-01-01',"
                     " CASE WHEN :retired THEN CAST('2025-06-01' AS timestamptz) END"
                     " FROM organisation WHERE slug = :org"
                 ),
@@ -118,7 +113,7 @@ def extra_objects(engine: Engine, handmade_data: None) -> None:  # noqa: ARG001 
             text(
                 "INSERT INTO driftomrade (namn, bestallare_id, utforare_id, avtal_fran, geom)"
                 " SELECT :name, c.id, p.id, '2025-01-01',"
-                f" ST_Multi({_local_to_sweref(EMPTY_AREA_WKT)})"
+                f" ST_Multi({local_wkt_sql(EMPTY_AREA_WKT)})"
                 " FROM organisation c, organisation p"
                 " WHERE c.slug = 'parkenheten' AND p.slug = 'sodertorns-parkdrift'"
             ),

@@ -56,7 +56,7 @@ from app.export.quantities import (
     XLSX_HEADER,
     write_quantities_xlsx,
 )
-from tests.handmade import E0, N0
+from tests.handmade import local_wkt_sql
 from tests.support.xlsx_formulas import evaluate, recalculated
 
 AREA = "XLSX-test"
@@ -125,10 +125,6 @@ CALCULATED_TOTAL = 7501.20
 KR = 0.005  # half an öre
 
 
-def _sweref(wkt: str) -> str:
-    return f"ST_Translate(ST_GeomFromText('{wkt}', 3006), {E0}, {N0})"
-
-
 @pytest.fixture(scope="module")
 def pg(
     engine: Engine,
@@ -141,7 +137,7 @@ def pg(
         conn.execute(
             text(
                 "INSERT INTO driftomrade (namn, bestallare_id, utforare_id, avtal_fran, geom)"
-                f" SELECT :name, c.id, p.id, '2025-01-01', ST_Multi({_sweref(AREA_WKT)})"
+                f" SELECT :name, c.id, p.id, '2025-01-01', ST_Multi({local_wkt_sql(AREA_WKT)})"
                 " FROM organisation c, organisation p"
                 " WHERE c.slug = 'parkenheten' AND p.slug = 'sodertorns-parkdrift'"
             ),
@@ -152,7 +148,7 @@ def pg(
                 text(
                     "INSERT INTO skotselobjekt (objekt_id, skotselprodukt_kod, geometrityp,"
                     " huvudman_id, kvalitetsniva, geom, valid_from)"
-                    f" SELECT CAST(:id AS uuid), :code, :kind, id, :level, {_sweref(wkt)},"
+                    f" SELECT CAST(:id AS uuid), :code, :kind, id, :level, {local_wkt_sql(wkt)},"
                     " '2025-01-01' FROM organisation WHERE slug = 'parkenheten'"
                 ),
                 {"id": ID.format(suffix), "code": code, "kind": kind, "level": level},

@@ -23,11 +23,11 @@ from app.analysis.report.pdf_style import (
     MARGIN,
     NOTE_FILL,
     PAGE_WIDTH,
-    PALE,
     STYLES,
     TEXT_WIDTH,
     NumberedCanvas,
     escape,
+    list_table_style,
     paragraph,
     register_fonts,
 )
@@ -46,7 +46,6 @@ PAGE_HEIGHT = A4[1]
 TITLE = "Skötselbeskrivning"
 _COLUMNS = ("Moment", "Utförande", "Frekvens")
 _WIDTHS = (38 * mm, TEXT_WIDTH - 38 * mm - 52 * mm, 52 * mm)
-_RULE = HexColor("#b0b0b0")
 _PRODUCT = ParagraphStyle("product", parent=STYLES["h2"], fontSize=13, leading=16, spaceBefore=8)
 _LEVEL = ParagraphStyle("level", parent=STYLES["h2"], fontSize=9.5, leading=12, spaceBefore=2)
 
@@ -153,20 +152,7 @@ def _table(rows: Sequence[Sequence[str]]) -> Table:
         for r, row in enumerate(rows)
     ]
     table = Table(cells, colWidths=list(_WIDTHS), repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), PALE),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, _RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table.setStyle(list_table_style())
     return table
 
 

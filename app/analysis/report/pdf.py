@@ -21,7 +21,6 @@ from reportlab.platypus import (
     SimpleDocTemplate,
     Spacer,
     Table,
-    TableStyle,
 )
 
 from app.analysis.prices_router import EXAMPLE_NOTE
@@ -32,12 +31,12 @@ from app.analysis.report.pdf_style import (
     MARGIN,
     NOTE_FILL,
     PAGE_WIDTH,
-    PALE,
     STYLES,
     TEXT_WIDTH,
     NumberedCanvas,
     escape,
     kr_text,
+    list_table_style,
     paragraph,
     register_fonts,
     swedish_number,
@@ -114,20 +113,7 @@ def _table(
 
     cells = [[cell(r, c, value) for c, value in enumerate(row)] for r, row in enumerate(rows)]
     table = Table(cells, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), PALE),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, HexColor("#b0b0b0")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table.setStyle(list_table_style())
     return table
 
 

@@ -10,9 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Paragraph,
-)
+from reportlab.platypus import Paragraph, TableStyle
 
 from app.export.pdf_map import FONT, FONT_BOLD, INK
 
@@ -20,6 +18,7 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 PALE = HexColor("#dce6f1")
+RULE = HexColor("#b0b0b0")
 NOTE_FILL = HexColor("#fff4d6")
 CHART_BAR = HexColor("#2a788e")
 
@@ -40,6 +39,22 @@ STYLES = {
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9, textColor=INK),
     "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=7.5, leading=9, textColor=INK),
 }
+
+
+def list_table_style() -> TableStyle:
+    """A list's look: a pale header row ruled below, hairlines between rows, tight padding."""
+    return TableStyle(
+        [
+            ("BACKGROUND", (0, 0), (-1, 0), PALE),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
 
 
 def register_fonts() -> None:
