@@ -1,5 +1,6 @@
-"""The command line's async database work: one autocommit psycopg connection, one clear line
-when the database is away."""
+"""The command line's database work: one transaction on the synchronous engine, credited to the
+command line in the audit log; or async work on one autocommit psycopg connection, with one clear
+line when the database is away."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -9,10 +10,22 @@ import typer
 
 if TYPE_CHECKING:
     import psycopg
+    from sqlalchemy import Connection
 
     from app.core.settings import Settings
 
 T = TypeVar("T")
+
+
+def in_cli_transaction(work: "Callable[[Connection], T]", reason: str | None = None) -> T:
+    """work in one transaction on the configured database; with a reason, its writes are
+    credited to the command line in the audit log."""
+    from app.access.writer import written_by
+    from app.core.db import in_transaction, make_sync_engine
+    from app.core.settings import get_settings
+
+    marked = written_by("cli", reason, work) if reason else work
+    return in_transaction(make_sync_engine(get_settings()), marked)
 
 
 Work = Callable[["psycopg.AsyncConnection[Any]", "Settings"], Awaitable[T]]

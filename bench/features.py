@@ -10,17 +10,11 @@ Prints requests/s, p50/p99 and bytes per response of each cell as it is measured
 ratios ours/tipg, ours/pygeoapi and ours/floor. Needs wrk (`make bench-deps`).
 """
 
-import argparse
-import asyncio
 import os
-import random
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-import psycopg
 from pyproj import Transformer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -28,23 +22,21 @@ from sqlalchemy.engine import make_url
 from app.features.collections import COLLECTIONS
 from app.features.params import SUPPORTED_CRS, parse_bbox
 from app.features.queries import Selection, items_sql
-from bench.common import percentile, require_tools, wrk
-from bench.scaled_demo import CACHE, scaled_demo_url
+from bench.common import (
+    OURS,
+    Statement,
+    load_arguments,
+    ratio_line,
+    require_tools,
+    server_venv,
+    sql_floor,
+    wrk,
+)
+from bench.scaled_demo import scaled_demo_url
 from tests.support.servers import free_port, start_server, stop_server, uvicorn_argv
 
 PAGE_SIZES = (100, 1_000, 5_000)
 BBOX_COUNT = 300
-
-
-def _venv(name: str, packages: list[str]) -> Path:
-    """A virtualenv of its own for a server we compare against (made once)."""
-    venv = CACHE / f"venv-{name}"
-    python = venv / "bin" / "python"
-    if not (venv / ".installed").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
-        (venv / ".installed").touch()
-    return python
 
 
 def _bboxes(url: str, page_size: int) -> list[tuple[str, str]]:
@@ -78,42 +70,6 @@ def _bboxes(url: str, page_size: int) -> list[tuple[str, str]]:
             )
         )
     return boxes
-
-
-async def _floor(
-    url: str, bboxes: list[tuple[str, str]], limit: int, concurrency: int, seconds: float
-) -> dict[str, float]:
-    """Our page statement alone: the same bboxes, psycopg clients, no HTTP."""
-    collection = COLLECTIONS["fastigheter"]
-    crs84 = SUPPORTED_CRS[0]
-    statements = [
-        items_sql(collection, crs84, Selection(parse_bbox(b, crs84), None, {}), None, limit)
-        for b, _ in bboxes
-    ]
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    latencies: list[float] = []
-    sizes: list[int] = []
-    deadline = time.perf_counter() + seconds
-
-    async def client(seed: int) -> None:
-        rng = random.Random(seed)
-        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-            while time.perf_counter() < deadline:
-                sql, params = rng.choice(statements)
-                started = time.perf_counter()
-                row = await (await conn.execute(sql, params, binary=True)).fetchone()
-                latencies.append((time.perf_counter() - started) * 1000)
-                sizes.append(len(row[0]) if row else 0)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client(n) for n in range(concurrency)))
-    return {
-        "rps": len(latencies) / (time.perf_counter() - started),
-        "p50": percentile(latencies, 50),
-        "p99": percentile(latencies, 99),
-        "bytes": sum(sizes) / max(len(sizes), 1),
-        "errors": 0,
-    }
 
 
 def _pygeoapi_config(directory: Path, url: str, port: int) -> tuple[Path, Path]:
@@ -161,6 +117,16 @@ resources:
     return config, openapi
 
 
+def _page_statements(bboxes: list[tuple[str, str]], limit: int) -> list[Statement]:
+    """Our page statement of each bbox (CRS84), as the server runs it."""
+    collection = COLLECTIONS["fastigheter"]
+    crs84 = SUPPORTED_CRS[0]
+    return [
+        items_sql(collection, crs84, Selection(parse_bbox(b, crs84), None, {}), None, limit)
+        for b, _ in bboxes
+    ]
+
+
 FLOOR = "golv (SQL)"
 HEADER = f"{'server':<16}{'page':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes/resp':>12}"
 # How long a comparison server gets to stop after SIGTERM before it is killed.
@@ -176,33 +142,16 @@ def _print_cell(name: str, size: int, r: dict[str, float]) -> None:
     )
 
 
-def _ratios(results: dict[tuple[str, int], dict[str, float]], size: int) -> str:
-    """ours/other for every other server measured at this page size."""
-    ours = results.get(("ansvarskartan", size))
-    if ours is None:
-        return "ansvarskartan not measured"
-    ratios = [
-        f"ours/{other} {ours['rps'] / results[(other, size)]['rps']:.2f}"
-        for other in ("tipg", "pygeoapi", FLOOR)
-        if (other, size) in results and results[(other, size)]["rps"] > 0
-    ]
-    return ", ".join(ratios) or "nothing to compare with"
-
-
 def main() -> None:
     """Run every server and page size, printing each cell as it is measured, then the ratios."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--fastigheter", type=int, default=1_000_000)
-    parser.add_argument("--sekunder", type=float, default=10.0)
-    parser.add_argument("--samtidighet", type=int, default=16)
-    args = parser.parse_args()
+    args = load_arguments(__doc__)
     require_tools("wrk")
 
     url = scaled_demo_url(args.fastigheter)
     db = make_url(url)
     plain_dsn = db.set(drivername="postgresql").render_as_string(hide_password=False)
-    tipg_python = _venv("tipg", ["tipg", "uvicorn[standard]"])
-    pygeoapi_python = _venv(
+    tipg_python = server_venv("tipg", ["tipg", "uvicorn[standard]"])
+    pygeoapi_python = server_venv(
         "pygeoapi",
         ["pygeoapi==0.21.0", "psycopg2-binary", "geoalchemy2", "starlette", "uvicorn[standard]"],
     )
@@ -215,15 +164,15 @@ def main() -> None:
     )
     print(HEADER, flush=True)
     for size in PAGE_SIZES:
-        results[(FLOOR, size)] = asyncio.run(
-            _floor(url, boxes[size], size, args.samtidighet, args.sekunder)
+        results[(FLOOR, size)] = sql_floor(
+            url, _page_statements(boxes[size], size), args.samtidighet, args.sekunder
         )
         _print_cell(FLOOR, size, results[(FLOOR, size)])
 
     with tempfile.TemporaryDirectory() as tmp:
         servers: dict[str, tuple[list[str], dict[str, str], str, str]] = {}
         port = free_port()
-        servers["ansvarskartan"] = (
+        servers[OURS] = (
             uvicorn_argv("app.main:create_app", port, workers=2, factory=True),
             {"ANSVAR_DATABASE_URL": url},
             f"http://127.0.0.1:{port}",
@@ -288,7 +237,7 @@ def main() -> None:
                 stop_server(server, grace_s=STOP_GRACE_S)
 
     for size in PAGE_SIZES:
-        print(f"page {size}: {_ratios(results, size)}")
+        print(f"page {size}: {ratio_line(results, size, ('tipg', 'pygeoapi', FLOOR))}")
 
 
 if __name__ == "__main__":

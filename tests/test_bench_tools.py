@@ -1,4 +1,5 @@
-"""Benchmark helpers: one clear line for a missing tool; a server ignoring SIGTERM is killed."""
+"""Benchmark helpers: one clear line for a missing tool; a server ignoring SIGTERM is killed; the
+tile of a place is the one PostGIS's tile envelope holds it in."""
 
 import subprocess
 import sys
@@ -6,8 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, text
 
 from bench.common import require_tools, wrk
+from bench.tiles import tile_of
 from tests.support.servers import free_port, start_server, stop_server
 
 # A web server that ignores SIGTERM, as pygeoapi did for 30 s.
@@ -50,3 +53,22 @@ def test_a_missing_tool_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> No
     assert message == "bench: wrk is not installed; install with `make bench-deps`."
     with pytest.raises(SystemExit, match="ogr2ogr, wrk are not installed"):
         require_tools("ogr2ogr", "wrk")
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "z"), [(17.93, 59.23, 12), (17.98, 59.25, 15), (-70.5, -33.4, 9), (0.0, 0.0, 3)]
+)
+def test_a_places_tile_is_the_envelope_postgis_holds_it_in(
+    engine: Engine, lon: float, lat: float, z: int
+) -> None:
+    tile = tile_of(lon, lat, z)
+    with engine.connect() as conn:
+        inside = conn.execute(
+            text(
+                "SELECT ST_Intersects(ST_TileEnvelope(:z, :x, :y),"
+                " ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), 3857))"
+            ),
+            {"z": tile[0], "x": tile[1], "y": tile[2], "lon": lon, "lat": lat},
+        ).scalar_one()
+    assert tile[0] == z
+    assert inside

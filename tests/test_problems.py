@@ -22,7 +22,7 @@ from app.core.problems import (
     problem_types,
 )
 from app.core.settings import Settings
-from app.export.router import PackageFailed
+from app.export.package import PackageFailed
 
 
 def _every_module_of_app() -> None:

@@ -1,34 +1,22 @@
 """`ansvarskartan a-priser …`: list, set and import the price list (à-priser)."""
 
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from app.cli_connection import in_cli_transaction
 from app.cli_errors import friendly_errors
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from app.analysis.prices import Price
 
-R = TypeVar("R")
 
 a_priser_app = typer.Typer(
     help="À-prislistan: kronor per enhet och år per skötselprodukt (samordningsanalysen).",
     no_args_is_help=True,
 )
-
-
-def _in_transaction(work: "Callable[[Connection], R]", reason: str | None = None) -> R:
-    from app.access.writer import written_by
-    from app.core.db import in_transaction, make_sync_engine
-    from app.core.settings import get_settings
-
-    marked = written_by("cli", reason, work) if reason else work
-    return in_transaction(make_sync_engine(get_settings()), marked)
 
 
 def describe(price: "Price") -> str:
@@ -47,7 +35,7 @@ def list_prices() -> None:
     """Visa à-prislistan i katalogens ordning."""
     from app.analysis.prices import load_prices
 
-    prices = _in_transaction(load_prices)
+    prices = in_cli_transaction(load_prices)
     for price in prices:
         typer.echo(describe(price))
     if not prices:
@@ -83,7 +71,7 @@ def set_price(
         )
     except (ValidationError, ArithmeticError) as exc:
         raise InvalidInput(f"Ogiltigt pris: {pris} (ett tal ≥ 0 med högst två decimaler)") from exc
-    saved = _in_transaction(lambda conn: save_price(conn, produkt, given), orsak)
+    saved = in_cli_transaction(lambda conn: save_price(conn, produkt, given), orsak)
     typer.echo(describe(saved))
 
 
@@ -96,5 +84,5 @@ def import_prices(
     """Ersätt à-prislistan med filens priser; en felaktig fil avvisas hel."""
     from app.analysis.prices import sync_price_file
 
-    report = _in_transaction(lambda conn: sync_price_file(conn, fil, replace=True), orsak)
+    report = in_cli_transaction(lambda conn: sync_price_file(conn, fil, replace=True), orsak)
     typer.echo(report.line())

@@ -1,11 +1,11 @@
 """`ansvarskartan kvalitetsnivaer …`: list and import what the quality levels mean."""
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from app.cli_connection import in_cli_transaction
 from app.cli_errors import friendly_errors
 
 if TYPE_CHECKING:
@@ -13,21 +13,11 @@ if TYPE_CHECKING:
 
     from app.catalogue.levels import LevelTask, SyncMode
 
-R = TypeVar("R")
 
 kvalitetsnivaer_app = typer.Typer(
     help="Kvalitetsnivåerna: vad som görs och hur ofta per skötselprodukt och nivå.",
     no_args_is_help=True,
 )
-
-
-def _in_transaction(work: "Callable[[Connection], R]", reason: str | None = None) -> R:
-    from app.access.writer import written_by
-    from app.core.db import in_transaction, make_sync_engine
-    from app.core.settings import get_settings
-
-    marked = written_by("cli", reason, work) if reason else work
-    return in_transaction(make_sync_engine(get_settings()), marked)
 
 
 def describe(task: "LevelTask") -> str:
@@ -52,7 +42,7 @@ def list_levels(
         assert raw is not None
         return load_levels(raw, produkt or None)
 
-    tasks = _in_transaction(load)
+    tasks = in_cli_transaction(load)
     for task in tasks:
         typer.echo(describe(task))
     if not tasks:
@@ -83,5 +73,5 @@ def import_levels(
     from app.catalogue.levels import sync_level_file
 
     mode: SyncMode = "all" if ersatt_alla else "products"
-    report = _in_transaction(lambda conn: sync_level_file(conn, fil, mode=mode), orsak)
+    report = in_cli_transaction(lambda conn: sync_level_file(conn, fil, mode=mode), orsak)
     typer.echo(report.line())

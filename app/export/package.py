@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.problems import AppError
 from app.export.contents import PackageContents
 from app.export.description_pdf import write_description_pdf
 from app.export.dxf import write_dxf
@@ -114,7 +115,15 @@ FILES = (
 )
 
 
-class PackageWriteError(RuntimeError):
+class PackageFailed(AppError):
+    """The package could not be built."""
+
+    status = 500
+    type = "paketet-misslyckades"
+    title = "Paketet kunde inte skapas"
+
+
+class PackageWriteError(PackageFailed):
     """A file of the package could not be written in the child process."""
 
 
@@ -192,7 +201,7 @@ class _ChildWriter:
             self._process.join()
             self._receiver.close()
         if status != "ok":
-            raise PackageWriteError(f"{self.names}: {value}")
+            raise PackageWriteError(f"{self.names} kunde inte skrivas: {value}")
         return dict(value)
 
     def stop(self) -> None:

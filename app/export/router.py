@@ -18,8 +18,8 @@ from app.areas.queries import area_name
 from app.core.cluster_places import cluster_place
 from app.core.db import ReadConnectionDep
 from app.core.ids import RowIdPath
-from app.core.problems import AppError, NotFound
-from app.export.package import ascii_slug
+from app.core.problems import NotFound
+from app.export.package import PackageFailed, ascii_slug
 from app.export.worker import NOT_FOUND_EXIT
 
 router = APIRouter(tags=["driftområden"])
@@ -29,14 +29,6 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 # area from the one primary, and more would only share the same processors.
 MAX_CONCURRENT_BUILDS = 2
 BUILD_PLACES = "ansvarskartan-paket"
-
-
-class PackageFailed(AppError):
-    """The package could not be built."""
-
-    status = 500
-    type = "paketet-misslyckades"
-    title = "Paketet kunde inte skapas"
 
 
 async def _build(

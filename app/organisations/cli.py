@@ -1,12 +1,12 @@
 """`ansvarskartan organisation …`: create, list, change and import organisations with contacts."""
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from app.cli_connection import in_cli_transaction
 from app.cli_errors import friendly_errors
 
 if TYPE_CHECKING:
@@ -14,8 +14,6 @@ if TYPE_CHECKING:
 
     from app.organisations.schemas import Contact, OrganisationIn
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
 organisation_app = typer.Typer(
     help="Organisationer som äger eller sköter mark, med kontaktuppgifter.", no_args_is_help=True
@@ -42,15 +40,6 @@ Telefon = Annotated[str | None, typer.Option(help="Kontaktens telefonnummer")]
 Epost = Annotated[str | None, typer.Option(help="Kontaktens e-postadress")]
 FelanmalanUrl = Annotated[str | None, typer.Option(help="Adress för felanmälan på webben")]
 Oppettider = Annotated[str | None, typer.Option(help="När kontakten svarar")]
-
-
-def _write(reason: str, work: "Callable[[Connection], R]") -> R:
-    """work in one transaction on the configured database, credited to the CLI in the audit log."""
-    from app.access.writer import written_by
-    from app.core.db import in_transaction, make_sync_engine
-    from app.core.settings import get_settings
-
-    return in_transaction(make_sync_engine(get_settings()), written_by("cli", reason, work))
 
 
 def _contact(roll: str | None, values: dict[str, str | None]) -> "Contact | None":
@@ -132,7 +121,7 @@ def create(
             )
         import_organisations(conn, [organisation])
 
-    _write(f"ansvarskartan organisation skapa {slug}", create_new)
+    in_cli_transaction(create_new, f"ansvarskartan organisation skapa {slug}")
     contacts = "en kontakt" if contact else "inga kontakter"
     typer.echo(f"Organisationen {slug} ({organisation.namn}) är skapad med {contacts}.")
 
@@ -270,7 +259,7 @@ def change(
         import_organisations(conn, [new])
         return old, new
 
-    old, new = _write(f"ansvarskartan organisation andra {slug}", apply)
+    old, new = in_cli_transaction(apply, f"ansvarskartan organisation andra {slug}")
     changed = [name for name in type(new).model_fields if getattr(new, name) != getattr(old, name)]
     if changed:
         typer.echo(f"Organisationen {slug} är ändrad: {', '.join(changed)}.")
@@ -287,9 +276,9 @@ def import_command(
     from app.organisations.service import import_organisations, read_organisations
 
     organisations = read_organisations(fil)
-    changes = _write(
-        f"ansvarskartan organisation importera {fil.name}",
+    changes = in_cli_transaction(
         lambda conn: import_organisations(conn, organisations),
+        f"ansvarskartan organisation importera {fil.name}",
     )
     typer.echo(
         f"{fil.name}: {len(changes.created)} nya, {len(changes.changed)} ändrade,"

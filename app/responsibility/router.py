@@ -1,5 +1,7 @@
 """HTTP: who maintains this point? Single points and batches."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
@@ -8,6 +10,7 @@ import orjson
 import psycopg
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import TypeAdapter, ValidationError
 
 from app.access.principal import (
     Principal,
@@ -18,7 +21,7 @@ from app.access.principal import (
     read_scope,
 )
 from app.core.body import read_limited
-from app.core.db import WriteConnectionDep
+from app.core.db import get_write_connection
 from app.core.geo import WGS84, Point, make_point, parse_crs
 from app.core.problems import (
     AppError,
@@ -28,7 +31,7 @@ from app.core.problems import (
     UnsupportedMediaType,
 )
 from app.core.public_url import public_base_url
-from app.core.standby_reads import LaggedReadConnectionDep
+from app.core.standby_reads import LaggedReadConnectionDep, get_lagged_read_connection
 from app.reports.service import UnknownCategory, active_category
 from app.reports.walk import MAX_WALK_ROWS, create_walk_reports
 from app.reports.walk_schemas import GroupedWalkAnswers, WalkAnswers
@@ -53,6 +56,8 @@ router = APIRouter(tags=["ansvar"], dependencies=[ReadAccess])
 MAX_BATCH_BYTES = 5 * 1024 * 1024
 _CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 _JSON_TYPES = ("application/geo+json", "application/json")
+MAKE_REPORTS = "skapa_felanmalan"
+_FLAG = TypeAdapter(bool)
 
 # Accuracies beyond this are no position at all; smaller ones are capped at the snap distance.
 MAX_ACCURACY_M = 10_000
@@ -167,6 +172,24 @@ async def _batch_body(request: Request) -> bytes:
     return await read_limited(request, MAX_BATCH_BYTES)
 
 
+def _makes_reports(request: Request) -> bool:
+    value = request.query_params.get(MAKE_REPORTS)
+    if value is None:
+        return False
+    try:
+        return _FLAG.validate_python(value)
+    except ValidationError:
+        return True  # refused as a bad parameter before the handler; never read on a standby
+
+
+async def _batch_connection(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """A walk's reports are written in one transaction on the primary; a plain batch only
+    reads, so it may read on a standby."""
+    connection = get_write_connection if _makes_reports(request) else get_lagged_read_connection
+    async with asynccontextmanager(connection)(request) as conn:
+        yield conn
+
+
 @router.post(
     "/ansvar/batch",
     summary="Ansvar för många punkter (GeoJSON eller CSV), t.ex. en trygghetsvandring",
@@ -184,7 +207,7 @@ async def _batch_body(request: Request) -> bytes:
 )
 async def resolve_batch(
     body: Annotated[bytes, Depends(_batch_body)],
-    conn: WriteConnectionDep,
+    conn: Annotated[psycopg.AsyncConnection[Any], Depends(_batch_connection, scope="function")],
     request: Request,
     principal: PrincipalDep,
     crs: Annotated[
