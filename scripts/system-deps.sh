@@ -2,8 +2,8 @@
 # System packages the project needs beyond PostgreSQL/PostGIS (scripts/local-postgis.sh
 # installs those): Python with venv, Node.js with npm for building the map, and GDAL's
 # command-line tools. With --test also Chromium, which the browser tests drive, and
-# poppler-utils, whose pdftoppm renders exported PDFs, and LibreOffice Calc (no GUI), which
-# recalculates exported workbooks. With --bench what the benchmarks run:
+# poppler-utils, whose pdftoppm renders exported PDFs, LibreOffice Calc (no GUI), which
+# recalculates exported workbooks, and nginx, which runs the compose file's load balancer. With --bench what the benchmarks run:
 # wrk, the HTTP load generator, and Chromium (bench/map.py).
 # On Debian/Ubuntu as root they are installed; elsewhere the missing ones are named with the
 # command to install them.
@@ -32,6 +32,8 @@ for option in "$@"; do
       command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
       # LibreOffice recalculates the exported workbooks' formulas in the tests.
       command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+      # nginx runs the compose file's load balancer configuration in front of test nodes.
+      [ -x /usr/sbin/nginx ] || missing+=(nginx)
       ;;
     --bench)
       command -v wrk >/dev/null 2>&1 || missing+=(wrk)

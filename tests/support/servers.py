@@ -91,15 +91,17 @@ def start_ansvarskartan(
     *,
     workers: int | None = None,
     quiet: bool = True,
+    ready_path: str = "/healthz",
     **env: str,
 ) -> "subprocess.Popen[bytes]":
-    """The service as deployed (`ansvarskartan serve`) on port, ready when /healthz answers."""
+    """The service as deployed (`ansvarskartan serve`) on port, ready when ready_path answers
+    200 (/healthz: with its database)."""
     # `serve` sets the request-head limits and timeouts uvicorn alone would not (app.core.serving).
     argv = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port", str(port)]
     argv += [*(["--workers", str(workers)] if workers is not None else [])]
     argv += ["--log-level", "warning", "--no-access-log"]
     environment = {"ANSVAR_DATABASE_URL": database_url} | env
-    return start_server(argv, environment, f"http://{HOST}:{port}/healthz", quiet=quiet)
+    return start_server(argv, environment, f"http://{HOST}:{port}{ready_path}", quiet=quiet)
 
 
 @contextmanager
